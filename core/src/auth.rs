@@ -1,0 +1,82 @@
+//! Who is calling: personal access tokens for the API, passwords for the console.
+
+use crate::error::{Error, Result};
+use crate::ids::UserId;
+use crate::model::UserState;
+use crate::permissions::{Caller, Permission};
+use crate::secrets;
+use crate::service::Mailroom;
+
+/// The one answer for any unusable token, so that probing learns nothing.
+fn invalid_token() -> Error {
+    Error::unauthenticated("AUTH-7fs1e", "Errors.Token.Invalid")
+}
+
+/// The same message for an unknown user and a wrong password (SPEC §4).
+pub const LOGIN_FAILED: &str = "Invalid username or password";
+
+impl Mailroom {
+    /// Authenticates a bearer token: unknown, revoked, expired, or owned by a user who
+    /// may not act (deleted, deactivated, locked) → `AUTH-7fs1e`.
+    pub async fn authenticate_token(&self, token: &str) -> Result<Caller> {
+        let owner = self
+            .store
+            .token_owner(&secrets::token_hash(token))
+            .await?
+            .ok_or_else(invalid_token)?;
+        let expired = owner
+            .expires_at
+            .is_some_and(|expires_at| expires_at <= self.clock.now());
+        if expired || owner.user_state != UserState::Active {
+            return Err(invalid_token());
+        }
+        self.caller(owner.user_id).await?.ok_or_else(invalid_token)
+    }
+
+    /// The caller for a user id (the console's session holds only the id).
+    pub async fn caller(&self, user_id: UserId) -> Result<Option<Caller>> {
+        let Some(user) = self.store.user(user_id).await? else {
+            return Ok(None);
+        };
+        if user.state != UserState::Active {
+            return Ok(None);
+        }
+        let memberships = self.store.memberships(user.id).await?;
+        Ok(Some(Caller {
+            user_id: user.id,
+            org_id: user.org_id,
+            memberships,
+        }))
+    }
+
+    /// Console login. Only active humans with a password and `user.read` somewhere may
+    /// sign in; every refusal gives the same message.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Caller> {
+        let failed = || Error::unauthenticated("MAILROOM-LOGIN", LOGIN_FAILED);
+        let user = self.store.user_by_username(username.trim()).await?;
+        let Some(phc) = user
+            .as_ref()
+            .and_then(|u| u.human())
+            .and_then(|h| h.password_hash.clone())
+        else {
+            // Spend the time a real check takes, so timing does not reveal the user.
+            let password = password.to_owned();
+            let _ = tokio::task::spawn_blocking(move || secrets::verify_against_dummy(&password)).await;
+            return Err(failed());
+        };
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
+            .await
+            .map_err(Error::internal)?;
+        let user = user.ok_or_else(failed)?;
+        if !matches {
+            return Err(failed());
+        }
+        let caller = self.caller(user.id).await?.ok_or_else(failed)?;
+        let may_read = caller.orgs_with(Permission::UserRead).is_none_or(|orgs| !orgs.is_empty());
+        if !may_read {
+            return Err(failed());
+        }
+        Ok(caller)
+    }
+}

@@ -1,0 +1,198 @@
+//! The records the use cases read and write: orgs, users, memberships, tokens, events.
+
+use serde::Serialize;
+
+use crate::clock::Timestamp;
+use crate::ids::{OrgId, TokenId, UserId};
+use crate::permissions::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OrgState {
+    Active,
+    Inactive,
+    Removed,
+}
+
+impl OrgState {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            OrgState::Active => "active",
+            OrgState::Inactive => "inactive",
+            OrgState::Removed => "removed",
+        }
+    }
+
+    pub fn from_db(text: &str) -> Self {
+        match text {
+            "inactive" => OrgState::Inactive,
+            "removed" => OrgState::Removed,
+            _ => OrgState::Active,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    pub id: OrgId,
+    pub name: String,
+    pub state: OrgState,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UserState {
+    Active,
+    Inactive,
+    Locked,
+    Initial,
+    Deleted,
+}
+
+impl UserState {
+    pub const ALL: [UserState; 5] = [
+        UserState::Active,
+        UserState::Inactive,
+        UserState::Locked,
+        UserState::Initial,
+        UserState::Deleted,
+    ];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            UserState::Active => "active",
+            UserState::Inactive => "inactive",
+            UserState::Locked => "locked",
+            UserState::Initial => "initial",
+            UserState::Deleted => "deleted",
+        }
+    }
+
+    pub fn from_db(text: &str) -> Self {
+        UserState::ALL
+            .into_iter()
+            .find(|state| state.as_db() == text)
+            .unwrap_or(UserState::Inactive)
+    }
+
+    /// The API's name: `USER_STATE_ACTIVE`, …
+    pub fn api_name(self) -> &'static str {
+        match self {
+            UserState::Active => "USER_STATE_ACTIVE",
+            UserState::Inactive => "USER_STATE_INACTIVE",
+            UserState::Locked => "USER_STATE_LOCKED",
+            UserState::Initial => "USER_STATE_INITIAL",
+            UserState::Deleted => "USER_STATE_DELETED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserKind {
+    Human(Human),
+    Machine(Machine),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Human {
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub nick_name: String,
+    pub preferred_language: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Machine {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub org_id: OrgId,
+    pub username: String,
+    pub state: UserState,
+    pub kind: UserKind,
+    pub created_at: Timestamp,
+    /// Sequence of the user's last event of any kind (the write guard).
+    pub sequence: i64,
+    /// Sequence and time of the last event that changed the user's data; reads report these.
+    pub change_sequence: i64,
+    pub changed_at: Timestamp,
+}
+
+impl User {
+    pub fn human(&self) -> Option<&Human> {
+        match &self.kind {
+            UserKind::Human(human) => Some(human),
+            UserKind::Machine(_) => None,
+        }
+    }
+
+    pub fn human_mut(&mut self) -> Option<&mut Human> {
+        match &mut self.kind {
+            UserKind::Human(human) => Some(human),
+            UserKind::Machine(_) => None,
+        }
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.state == UserState::Deleted
+    }
+}
+
+/// Roles a user holds on one org, or on the whole instance (`org_id` = `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub user_id: UserId,
+    pub org_id: Option<OrgId>,
+    pub roles: Vec<Role>,
+}
+
+/// The stored side of a personal access token: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalAccessToken {
+    pub id: TokenId,
+    pub user_id: UserId,
+    pub token_hash: String,
+    pub expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// One entry of a user's event stream (the audit log).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub user_id: UserId,
+    pub sequence: i64,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    /// The user who caused it; `None` for the system (bootstrap, the worker).
+    pub creator: Option<UserId>,
+    pub created_at: Timestamp,
+}
+
+/// `details` of an API response (SPEC §1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    pub sequence: i64,
+    pub change_date: Timestamp,
+    pub resource_owner: OrgId,
+    /// Only on reads.
+    pub creation_date: Option<Timestamp>,
+}
+
+impl Details {
+    /// Details of a read of `user`'s data.
+    pub fn of_read(user: &User) -> Self {
+        Details {
+            sequence: user.change_sequence,
+            change_date: user.changed_at,
+            resource_owner: user.org_id,
+            creation_date: Some(user.created_at),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! `Mailroom`: the handle every transport holds. It carries the store, the clock and
+//! the settings; the use cases are its methods, grouped by module (`users`, `auth`, …).
+
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::secrets::MasterKey;
+use crate::store::Store;
+
+/// What the use cases need to know about the installation.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of the links in mails, e.g. `http://127.0.0.1:3000`.
+    pub public_url: String,
+    pub master_key: MasterKey,
+    pub email_code_expiry_secs: i64,
+    pub init_code_expiry_secs: i64,
+}
+
+impl Settings {
+    pub fn new(public_url: impl Into<String>, master_key: MasterKey) -> Self {
+        Settings {
+            public_url: public_url.into(),
+            master_key,
+            email_code_expiry_secs: 60 * 60,
+            init_code_expiry_secs: 72 * 60 * 60,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Mailroom {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl Mailroom {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        Mailroom::with_clock(store, settings, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(store: Arc<dyn Store>, settings: Settings, clock: Arc<dyn Clock>) -> Self {
+        Mailroom {
+            store,
+            clock,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+}

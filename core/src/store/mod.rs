@@ -1,0 +1,127 @@
+//! Storage: the `Store` trait the use cases depend on, and one implementation per
+//! database (`sqlite`, `postgres`) sharing their SQL through `sql_store!`.
+//!
+//! Writes are units of work (`Write`): every state change and its events are applied
+//! in one transaction, guarded by the user's last sequence (optimistic concurrency).
+
+use async_trait::async_trait;
+
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::ids::{OrgId, UserId};
+use crate::model::{Event, Membership, Org, PersonalAccessToken, User, UserState};
+
+#[macro_use]
+mod sql;
+pub mod postgres;
+pub mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Opens the store named by a database URL and applies its migrations.
+pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, String> {
+    if database_url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::open(database_url).await?))
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PgStore::open(database_url).await?))
+    } else {
+        Err(format!(
+            "unsupported database URL {:?}: use sqlite://<path> or postgres://…",
+            redact_url(database_url)
+        ))
+    }
+}
+
+/// The URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One change inside a `Write`.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Fails the whole write (returns `Ok(false)` from `commit`) when the key exists.
+    ClaimInstanceKey { key: String, value: String },
+    InsertOrg(Org),
+    InsertUser(User),
+    /// Replaces the user row; fails with Aborted unless its stored sequence is `expected_sequence`.
+    UpdateUser { user: User, expected_sequence: i64 },
+    AppendEvent(Event),
+    PutMembership(Membership),
+    InsertToken(PersonalAccessToken),
+}
+
+/// A unit of work applied atomically by `Store::commit`.
+#[derive(Debug, Clone, Default)]
+pub struct Write {
+    pub ops: Vec<Op>,
+}
+
+impl Write {
+    pub fn new() -> Self {
+        Write::default()
+    }
+
+    pub fn push(&mut self, op: Op) -> &mut Self {
+        self.ops.push(op);
+        self
+    }
+}
+
+/// A page of the users list.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Substring of username, email or name, case-insensitive.
+    pub text: Option<String>,
+    /// Only these orgs; `None` = all.
+    pub orgs: Option<Vec<OrgId>>,
+    pub state: Option<UserState>,
+    pub include_deleted: bool,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A PAT found by its hash, with what authentication needs of its owner.
+#[derive(Debug, Clone)]
+pub struct TokenOwner {
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub user_state: UserState,
+    pub expires_at: Option<Timestamp>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// The database answers and every migration is applied.
+    async fn ready(&self) -> Result<()>;
+    /// Applies the write atomically. `Ok(false)` when a `ClaimInstanceKey` was taken already.
+    async fn commit(&self, write: Write) -> Result<bool>;
+    async fn instance_value(&self, key: &str) -> Result<Option<String>>;
+    async fn org(&self, id: OrgId) -> Result<Option<Org>>;
+    async fn orgs(&self) -> Result<Vec<Org>>;
+    async fn user(&self, id: UserId) -> Result<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    /// A page of users and the number of all matches.
+    async fn users(&self, query: &UserQuery) -> Result<(Vec<User>, u64)>;
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
+    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
+    /// The user's events, oldest first.
+    async fn events(&self, user: UserId) -> Result<Vec<Event>>;
+    /// Closes the pools (graceful shutdown).
+    async fn close(&self);
+}

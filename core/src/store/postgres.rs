@@ -1,0 +1,68 @@
+//! The scale-out path: any number of server processes on one Postgres.
+
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Postgres;
+
+use crate::error::{Error, Result};
+use crate::store::{redact_url, Backend};
+
+static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub const BACKEND: Backend = Backend::Postgres;
+
+    pub async fn open(url: &str) -> Result<Self, String> {
+        let max_connections = std::env::var("MAILROOM_DATABASE_MAX_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10);
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|err| format!("cannot connect to the database {}: {err}", redact_url(url)))?;
+        // sqlx holds an advisory lock while migrating, so concurrent starts are safe.
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|err| format!("cannot migrate the database {}: {err}", redact_url(url)))?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn session_pool(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn check_migrations(&self) -> Result<()> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        if applied < MIGRATOR.iter().count() as i64 {
+            return Err(Error::unavailable("migrations pending"));
+        }
+        Ok(())
+    }
+
+    async fn close_pools(&self) {
+        self.pool.close().await;
+    }
+}
+
+sql_store!(PgStore, Postgres);

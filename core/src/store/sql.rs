@@ -1,0 +1,510 @@
+//! The SQL both backends share. The statements are written once, with `$n`
+//! placeholders that SQLite and Postgres both understand, and integer timestamps and
+//! ids, so that only connection setup, migrations and locking differ per backend.
+
+use crate::clock::Timestamp;
+use crate::ids::{OrgId, TokenId, UserId};
+use crate::model::{
+    Event, Human, Machine, Membership, Org, OrgState, PersonalAccessToken, User, UserKind,
+    UserState,
+};
+use crate::permissions::Role;
+
+pub(super) const USER_COLUMNS: &str = "id, org_id, kind, username, state, given_name, family_name, \
+     display_name, nick_name, preferred_language, email, email_verified, password_hash, \
+     machine_name, machine_description, created_at, sequence, change_sequence, changed_at";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    id: i64,
+    org_id: i64,
+    kind: String,
+    username: String,
+    state: String,
+    given_name: String,
+    family_name: String,
+    display_name: String,
+    nick_name: String,
+    preferred_language: String,
+    email: Option<String>,
+    email_verified: bool,
+    password_hash: Option<String>,
+    machine_name: Option<String>,
+    machine_description: Option<String>,
+    created_at: i64,
+    sequence: i64,
+    change_sequence: i64,
+    changed_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        let kind = if row.kind == "machine" {
+            UserKind::Machine(Machine {
+                name: row.machine_name.unwrap_or_default(),
+                description: row.machine_description.unwrap_or_default(),
+            })
+        } else {
+            UserKind::Human(Human {
+                given_name: row.given_name,
+                family_name: row.family_name,
+                display_name: row.display_name,
+                nick_name: row.nick_name,
+                preferred_language: row.preferred_language,
+                email: row.email.unwrap_or_default(),
+                email_verified: row.email_verified,
+                password_hash: row.password_hash,
+            })
+        };
+        User {
+            id: UserId(row.id),
+            org_id: OrgId(row.org_id),
+            username: row.username,
+            state: UserState::from_db(&row.state),
+            kind,
+            created_at: Timestamp(row.created_at),
+            sequence: row.sequence,
+            change_sequence: row.change_sequence,
+            changed_at: Timestamp(row.changed_at),
+        }
+    }
+}
+
+/// The user row's columns as bind values, in `USER_COLUMNS` order.
+pub(super) struct UserValues {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: &'static str,
+    pub username: String,
+    pub state: &'static str,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub nick_name: String,
+    pub preferred_language: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub password_hash: Option<String>,
+    pub machine_name: Option<String>,
+    pub machine_description: Option<String>,
+    pub created_at: i64,
+    pub sequence: i64,
+    pub change_sequence: i64,
+    pub changed_at: i64,
+}
+
+impl From<&User> for UserValues {
+    fn from(user: &User) -> Self {
+        let (human, machine) = match &user.kind {
+            UserKind::Human(human) => (Some(human.clone()), None),
+            UserKind::Machine(machine) => (None, Some(machine.clone())),
+        };
+        let h = human.clone().unwrap_or_default();
+        UserValues {
+            id: user.id.0,
+            org_id: user.org_id.0,
+            kind: if machine.is_some() { "machine" } else { "human" },
+            username: user.username.clone(),
+            state: user.state.as_db(),
+            given_name: h.given_name,
+            family_name: h.family_name,
+            display_name: h.display_name,
+            nick_name: h.nick_name,
+            preferred_language: h.preferred_language,
+            email: human.as_ref().map(|h| h.email.clone()),
+            email_verified: h.email_verified,
+            password_hash: h.password_hash,
+            machine_name: machine.as_ref().map(|m| m.name.clone()),
+            machine_description: machine.map(|m| m.description),
+            created_at: user.created_at.0,
+            sequence: user.sequence,
+            change_sequence: user.change_sequence,
+            changed_at: user.changed_at.0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrgRow {
+    id: i64,
+    name: String,
+    state: String,
+    created_at: i64,
+}
+
+impl From<OrgRow> for Org {
+    fn from(row: OrgRow) -> Self {
+        Org {
+            id: OrgId(row.id),
+            name: row.name,
+            state: OrgState::from_db(&row.state),
+            created_at: Timestamp(row.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MembershipRow {
+    user_id: i64,
+    org_id: i64,
+    roles: String,
+}
+
+/// Instance memberships are stored with org id 0 (no org has that id).
+pub(super) const INSTANCE_SCOPE: i64 = 0;
+
+impl From<MembershipRow> for Membership {
+    fn from(row: MembershipRow) -> Self {
+        Membership {
+            user_id: UserId(row.user_id),
+            org_id: (row.org_id != INSTANCE_SCOPE).then_some(OrgId(row.org_id)),
+            roles: row.roles.split(',').filter_map(Role::parse).collect(),
+        }
+    }
+}
+
+pub(super) fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(",")
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct EventRow {
+    user_id: i64,
+    sequence: i64,
+    event_type: String,
+    payload: String,
+    creator: Option<i64>,
+    created_at: i64,
+}
+
+impl From<EventRow> for Event {
+    fn from(row: EventRow) -> Self {
+        Event {
+            user_id: UserId(row.user_id),
+            sequence: row.sequence,
+            event_type: row.event_type,
+            payload: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
+            creator: row.creator.map(UserId),
+            created_at: Timestamp(row.created_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TokenOwnerRow {
+    pub user_id: i64,
+    pub org_id: i64,
+    pub state: String,
+    pub expires_at: Option<i64>,
+}
+
+pub(super) fn token_id(token: &PersonalAccessToken) -> TokenId {
+    token.id
+}
+
+/// `%text%` for LIKE, with the wildcards of the text itself escaped (`ESCAPE '\'`).
+pub(super) fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Implements `Store` for a backend struct that has `read_pool()`, `write_pool()`,
+/// `begin_write()` and `backend()` inherent methods.
+macro_rules! sql_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> $crate::store::Backend {
+                <$store>::BACKEND
+            }
+
+            async fn ready(&self) -> $crate::error::Result<()> {
+                self.check_migrations().await
+            }
+
+            async fn commit(&self, write: $crate::store::Write) -> $crate::error::Result<bool> {
+                use $crate::store::sql::*;
+                use $crate::store::Op;
+                let mut tx = self.begin_write().await?;
+                for op in write.ops {
+                    match op {
+                        Op::ClaimInstanceKey { key, value } => {
+                            let claimed = sqlx::query(
+                                "INSERT INTO instance (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                            )
+                            .bind(key)
+                            .bind(value)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                            if claimed == 0 {
+                                return Ok(false);
+                            }
+                        }
+                        Op::InsertOrg(org) => {
+                            sqlx::query("INSERT INTO orgs (id, name, state, created_at) VALUES ($1, $2, $3, $4)")
+                                .bind(org.id.0)
+                                .bind(org.name)
+                                .bind(org.state.as_db())
+                                .bind(org.created_at.0)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(unique_as_exists)?;
+                        }
+                        Op::InsertUser(user) => {
+                            let v = UserValues::from(&user);
+                            sqlx::query(&format!(
+                                "INSERT INTO users ({USER_COLUMNS}) VALUES \
+                                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+                            ))
+                            .bind(v.id).bind(v.org_id).bind(v.kind).bind(v.username).bind(v.state)
+                            .bind(v.given_name).bind(v.family_name).bind(v.display_name).bind(v.nick_name)
+                            .bind(v.preferred_language).bind(v.email).bind(v.email_verified)
+                            .bind(v.password_hash).bind(v.machine_name).bind(v.machine_description)
+                            .bind(v.created_at).bind(v.sequence).bind(v.change_sequence).bind(v.changed_at)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(unique_as_exists)?;
+                        }
+                        Op::UpdateUser { user, expected_sequence } => {
+                            let v = UserValues::from(&user);
+                            let updated = sqlx::query(
+                                "UPDATE users SET org_id = $2, username = $3, state = $4, given_name = $5, \
+                                 family_name = $6, display_name = $7, nick_name = $8, preferred_language = $9, \
+                                 email = $10, email_verified = $11, password_hash = $12, machine_name = $13, \
+                                 machine_description = $14, sequence = $15, change_sequence = $16, changed_at = $17 \
+                                 WHERE id = $1 AND sequence = $18",
+                            )
+                            .bind(v.id).bind(v.org_id).bind(v.username).bind(v.state).bind(v.given_name)
+                            .bind(v.family_name).bind(v.display_name).bind(v.nick_name).bind(v.preferred_language)
+                            .bind(v.email).bind(v.email_verified).bind(v.password_hash).bind(v.machine_name)
+                            .bind(v.machine_description).bind(v.sequence).bind(v.change_sequence)
+                            .bind(v.changed_at).bind(expected_sequence)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(unique_as_exists)?
+                            .rows_affected();
+                            if updated == 0 {
+                                return Err($crate::error::Error::aborted());
+                            }
+                        }
+                        Op::AppendEvent(event) => {
+                            sqlx::query(
+                                "INSERT INTO events (user_id, sequence, event_type, payload, creator, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6)",
+                            )
+                            .bind(event.user_id.0)
+                            .bind(event.sequence)
+                            .bind(event.event_type)
+                            .bind(event.payload.to_string())
+                            .bind(event.creator.map(|c| c.0))
+                            .bind(event.created_at.0)
+                            .execute(&mut *tx)
+                            .await
+                            // A duplicate sequence means another write won the race.
+                            .map_err(|err| match &err {
+                                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                                    $crate::error::Error::aborted()
+                                }
+                                _ => err.into(),
+                            })?;
+                        }
+                        Op::PutMembership(membership) => {
+                            sqlx::query(
+                                "INSERT INTO memberships (user_id, org_id, roles) VALUES ($1, $2, $3) \
+                                 ON CONFLICT (user_id, org_id) DO UPDATE SET roles = excluded.roles",
+                            )
+                            .bind(membership.user_id.0)
+                            .bind(membership.org_id.map_or(INSTANCE_SCOPE, |o| o.0))
+                            .bind(roles_text(&membership.roles))
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        Op::InsertToken(token) => {
+                            sqlx::query(
+                                "INSERT INTO pats (id, user_id, token_hash, expires_at, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5)",
+                            )
+                            .bind(token_id(&token).0)
+                            .bind(token.user_id.0)
+                            .bind(token.token_hash)
+                            .bind(token.expires_at.map(|t| t.0))
+                            .bind(token.created_at.0)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn instance_value(&self, key: &str) -> $crate::error::Result<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT value FROM instance WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(self.read_pool())
+                    .await?)
+            }
+
+            async fn org(&self, id: $crate::ids::OrgId) -> $crate::error::Result<Option<$crate::model::Org>> {
+                let row: Option<$crate::store::sql::OrgRow> =
+                    sqlx::query_as("SELECT id, name, state, created_at FROM orgs WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn orgs(&self) -> $crate::error::Result<Vec<$crate::model::Org>> {
+                let rows: Vec<$crate::store::sql::OrgRow> =
+                    sqlx::query_as("SELECT id, name, state, created_at FROM orgs ORDER BY name")
+                        .fetch_all(self.read_pool())
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn user(&self, id: $crate::ids::UserId) -> $crate::error::Result<Option<$crate::model::User>> {
+                use $crate::store::sql::*;
+                let row: Option<UserRow> =
+                    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                        .bind(id.0)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn user_by_username(&self, username: &str) -> $crate::error::Result<Option<$crate::model::User>> {
+                use $crate::store::sql::*;
+                let row: Option<UserRow> = sqlx::query_as(&format!(
+                    "SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1) AND state <> 'deleted'"
+                ))
+                .bind(username)
+                .fetch_optional(self.read_pool())
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn users(
+                &self,
+                query: &$crate::store::UserQuery,
+            ) -> $crate::error::Result<(Vec<$crate::model::User>, u64)> {
+                use $crate::store::sql::*;
+                fn filtered<'a>(
+                    select: &str,
+                    query: &'a $crate::store::UserQuery,
+                ) -> sqlx::QueryBuilder<'a, $db> {
+                    let mut sql = sqlx::QueryBuilder::<$db>::new(select);
+                    sql.push(" FROM users WHERE 1 = 1");
+                    if !query.include_deleted {
+                        sql.push(" AND state <> 'deleted'");
+                    }
+                    if let Some(state) = query.state {
+                        sql.push(" AND state = ").push_bind(state.as_db());
+                    }
+                    if let Some(orgs) = &query.orgs {
+                        // An empty list matches nothing; `IN ()` is not valid SQL.
+                        sql.push(" AND org_id IN (0");
+                        for org in orgs {
+                            sql.push(", ").push_bind(org.0);
+                        }
+                        sql.push(")");
+                    }
+                    if let Some(text) = query.text.as_deref().filter(|t| !t.is_empty()) {
+                        let pattern = like_pattern(text);
+                        sql.push(" AND (");
+                        for (i, column) in ["username", "email", "given_name", "family_name", "display_name"]
+                            .into_iter()
+                            .enumerate()
+                        {
+                            if i > 0 {
+                                sql.push(" OR ");
+                            }
+                            sql.push(format!("lower(coalesce({column}, '')) LIKE "))
+                                .push_bind(pattern.clone())
+                                .push(" ESCAPE '\\'");
+                        }
+                        sql.push(")");
+                    }
+                    sql
+                }
+                let total: i64 = filtered("SELECT count(*)", query)
+                    .build_query_scalar()
+                    .fetch_one(self.read_pool())
+                    .await?;
+                let mut page = filtered(&format!("SELECT {USER_COLUMNS}"), query);
+                page.push(" ORDER BY lower(username), id LIMIT ")
+                    .push_bind(query.limit.min(1000) as i64)
+                    .push(" OFFSET ")
+                    .push_bind(query.offset.min(i64::MAX as u64) as i64);
+                let rows: Vec<UserRow> = page.build_query_as().fetch_all(self.read_pool()).await?;
+                Ok((rows.into_iter().map(Into::into).collect(), total as u64))
+            }
+
+            async fn memberships(
+                &self,
+                user: $crate::ids::UserId,
+            ) -> $crate::error::Result<Vec<$crate::model::Membership>> {
+                let rows: Vec<$crate::store::sql::MembershipRow> =
+                    sqlx::query_as("SELECT user_id, org_id, roles FROM memberships WHERE user_id = $1")
+                        .bind(user.0)
+                        .fetch_all(self.read_pool())
+                        .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn token_owner(
+                &self,
+                token_hash: &str,
+            ) -> $crate::error::Result<Option<$crate::store::TokenOwner>> {
+                let row: Option<$crate::store::sql::TokenOwnerRow> = sqlx::query_as(
+                    "SELECT u.id AS user_id, u.org_id, u.state, p.expires_at FROM pats p \
+                     JOIN users u ON u.id = p.user_id \
+                     WHERE p.token_hash = $1 AND p.revoked_at IS NULL",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.read_pool())
+                .await?;
+                Ok(row.map(|row| $crate::store::TokenOwner {
+                    user_id: $crate::ids::UserId(row.user_id),
+                    org_id: $crate::ids::OrgId(row.org_id),
+                    user_state: $crate::model::UserState::from_db(&row.state),
+                    expires_at: row.expires_at.map($crate::clock::Timestamp),
+                }))
+            }
+
+            async fn events(
+                &self,
+                user: $crate::ids::UserId,
+            ) -> $crate::error::Result<Vec<$crate::model::Event>> {
+                let rows: Vec<$crate::store::sql::EventRow> = sqlx::query_as(
+                    "SELECT user_id, sequence, event_type, payload, creator, created_at FROM events \
+                     WHERE user_id = $1 ORDER BY sequence",
+                )
+                .bind(user.0)
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn close(&self) {
+                self.close_pools().await;
+            }
+        }
+    };
+}
+
+/// A unique-key violation is a client error (the name or id is taken), not a 500.
+pub(super) fn unique_as_exists(err: sqlx::Error) -> crate::error::Error {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => crate::error::Error::new(
+            crate::error::Code::AlreadyExists,
+            "MAILROOM-EXISTS",
+            "Already exists",
+        ),
+        _ => err.into(),
+    }
+}
