@@ -1,1 +1,86 @@
-fn main(){}
+//! `mailroom`: serve (default) or `mailroom healthcheck`.
+
+use mailroom_server::{telemetry, Application, Config};
+
+fn fail(message: &str) -> ! {
+    eprintln!("mailroom: error: {message}");
+    std::process::exit(1);
+}
+
+#[tokio::main]
+async fn main() {
+    let command = std::env::args().nth(1);
+    match command.as_deref() {
+        None | Some("serve") => serve().await,
+        Some("healthcheck") => healthcheck().await,
+        Some("-h" | "--help" | "help") => {
+            println!("usage: mailroom [serve|healthcheck]\nSettings come from the environment; see README.md.");
+        }
+        Some(other) => fail(&format!("unknown command {other:?}; try `mailroom --help`")),
+    }
+}
+
+async fn serve() {
+    telemetry::init();
+    let config = Config::from_env().unwrap_or_else(|err| fail(&err));
+    let pat_path = config.first_pat_path.clone();
+    let mut app = Application::build(config).await.unwrap_or_else(|err| fail(&err));
+    if let Some(first) = app.bootstrapped.take() {
+        println!("First start: created the default org, the admin user and the api-admin machine user.");
+        println!("  api-admin personal access token written to {}", pat_path.display());
+        if let Some(password) = &first.generated_admin_password {
+            println!("  admin password (shown once): {password}");
+        }
+    }
+    tracing::info!(address = %app.address(), "listening on http://{}", app.address());
+    if let Err(err) = app.run_until(shutdown_signal()).await {
+        fail(&err);
+    }
+    tracing::info!("stopped");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Exits 0 when `/readyz` on `LEPTOS_SITE_ADDR` answers 200, for container health checks.
+async fn healthcheck() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = Config::from_env().unwrap_or_else(|err| fail(&err));
+    let addr = config.site_addr;
+    let check = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(format!("GET /readyz HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .await?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await?;
+        Ok::<_, std::io::Error>(response)
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(5), check).await {
+        Ok(Ok(response)) if response.starts_with(b"HTTP/1.0 200") || response.starts_with(b"HTTP/1.1 200") => {
+            println!("ready");
+        }
+        Ok(Ok(_)) => fail("not ready"),
+        Ok(Err(err)) => fail(&format!("cannot reach {addr}: {err}")),
+        Err(_) => fail(&format!("no answer from {addr} within 5 s")),
+    }
+}

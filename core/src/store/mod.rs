@@ -19,12 +19,28 @@ pub mod sqlite;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+/// A pool on the same database for the session store (tower-sessions), which needs
+/// the concrete backend.
+pub enum SessionPool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+pub struct Opened {
+    pub store: std::sync::Arc<dyn Store>,
+    pub session_pool: SessionPool,
+}
+
 /// Opens the store named by a database URL and applies its migrations.
-pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, String> {
+pub async fn open(database_url: &str) -> Result<Opened, String> {
     if database_url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(SqliteStore::open(database_url).await?))
+        let store = SqliteStore::open(database_url).await?;
+        let session_pool = SessionPool::Sqlite(store.session_pool());
+        Ok(Opened { store: std::sync::Arc::new(store), session_pool })
     } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(PgStore::open(database_url).await?))
+        let store = PgStore::open(database_url).await?;
+        let session_pool = SessionPool::Postgres(store.session_pool());
+        Ok(Opened { store: std::sync::Arc::new(store), session_pool })
     } else {
         Err(format!(
             "unsupported database URL {:?}: use sqlite://<path> or postgres://…",

@@ -1,0 +1,191 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::{ConsoleLayout, EmailBadge, ErrorNotice};
+use crate::dto::UsersPage as UsersPageDto;
+use crate::error::AppError;
+
+pub const PAGE_SIZE: u64 = 25;
+
+/// A page of the users the caller may read.
+#[server(prefix = "/api", endpoint = "list_users")]
+pub async fn list_users(
+    query: String,
+    org: String,
+    state: String,
+    page: u64,
+) -> Result<UsersPageDto, AppError> {
+    use mailroom_core::ids::OrgId;
+    use mailroom_core::model::UserState;
+    use mailroom_core::permissions::Permission;
+
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let org = OrgId::parse(&org);
+    let state = UserState::ALL.into_iter().find(|s| s.as_db() == state);
+    let text = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
+    let offset = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+    let result = mailroom
+        .list_users(&caller, text, org, state, offset, PAGE_SIZE)
+        .await?;
+    let orgs = mailroom.store().orgs().await?;
+    let readable = caller.orgs_with(Permission::UserRead);
+    let users = result
+        .users
+        .iter()
+        .map(|user| crate::dto::convert::summary(user, &orgs))
+        .collect();
+    Ok(UsersPageDto {
+        users,
+        total: result.total,
+        offset,
+        limit: PAGE_SIZE,
+        orgs: orgs
+            .into_iter()
+            .filter(|o| readable.as_ref().is_none_or(|r| r.contains(&o.id)))
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
+    })
+}
+
+const STATES: [(&str, &str); 5] = [
+    ("active", "Active"),
+    ("initial", "Initial"),
+    ("inactive", "Inactive"),
+    ("locked", "Locked"),
+    ("deleted", "Deleted"),
+];
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let page_number = move || param("page").parse::<u64>().unwrap_or(1).max(1);
+    let users = Resource::new(
+        move || (param("q"), param("org"), param("state"), page_number()),
+        |(q, org, state, page)| list_users(q, org, state, page),
+    );
+    view! {
+        <Title text="Users · Mailroom"/>
+        <ConsoleLayout>
+            <h1>"Users"</h1>
+            <form method="get" action="/" class="filters" role="search">
+                <div class="field">
+                    <label for="q">"Search"</label>
+                    <input id="q" name="q" type="search" placeholder="Name, email or username" value=move || param("q")/>
+                </div>
+                <div class="field">
+                    <label for="state">"State"</label>
+                    <select id="state" name="state">
+                        <option value="" selected=move || param("state").is_empty()>"Any"</option>
+                        {STATES
+                            .into_iter()
+                            .map(|(value, label)| {
+                                view! { <option value=value selected=move || param("state") == value>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        users.await.ok().map(|page| {
+                            view! {
+                                <div class="field">
+                                    <label for="org">"Organization"</label>
+                                    <select id="org" name="org">
+                                        <option value="">"All"</option>
+                                        {page.orgs.into_iter().map(|(id, name)| {
+                                            let selected = param("org") == id;
+                                            view! { <option value=id selected=selected>{name}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                            }
+                        })
+                    })}
+                </Transition>
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(page) => view! { <UsersTable page=page current=page_number()/> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error=error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ConsoleLayout>
+    }
+}
+
+#[component]
+fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
+    let query = use_query_map();
+    let link_to = move |page_number: u64| {
+        let q = query.read();
+        let mut params: Vec<String> = ["q", "org", "state"]
+            .into_iter()
+            .filter_map(|key| q.get(key).filter(|v| !v.is_empty()).map(|v| format!("{key}={}", urlencode(&v))))
+            .collect();
+        params.push(format!("page={page_number}"));
+        format!("/?{}", params.join("&"))
+    };
+    let pages = page.total.div_ceil(page.limit).max(1);
+    let first = page.offset + 1;
+    let last = page.offset + page.users.len() as u64;
+    if page.users.is_empty() {
+        return view! { <p class="empty">"No users match."</p> }.into_any();
+    }
+    view! {
+        <p class="muted" aria-live="polite">{format!("{first}–{last} of {}", page.total)}</p>
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"User"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Organization"</th>
+                        <th scope="col">"State"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.users.into_iter().map(|user| {
+                        let href = format!("/users/{}", user.id);
+                        view! {
+                            <tr data-testid="user-row">
+                                <td>
+                                    <a href=href>{user.display_name.clone()}</a>
+                                    <div class="muted small">{user.username.clone()}</div>
+                                </td>
+                                <td>
+                                    <span class="email">{user.email.clone()}</span>" "
+                                    <EmailBadge status=user.email_status/>
+                                </td>
+                                <td>{user.org_name.clone()}</td>
+                                <td><span class="state">{user.state.clone()}</span></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pagination" aria-label="Pages">
+            {(current > 1).then(|| view! { <a href=link_to(current - 1) rel="prev">"Previous"</a> })}
+            <span>{format!("Page {current} of {pages}")}</span>
+            {(current < pages).then(|| view! { <a href=link_to(current + 1) rel="next">"Next"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// Percent-encodes a query value (the few characters a search can contain).
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+

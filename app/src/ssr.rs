@@ -1,0 +1,57 @@
+//! Server-side helpers for the server functions: the shared `Mailroom`, the session,
+//! and the conversion from domain errors. Only compiled into the server.
+
+use leptos::prelude::*;
+use mailroom_core::ids::UserId;
+use mailroom_core::permissions::Caller;
+use mailroom_core::Mailroom;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+
+/// Session key holding the signed-in user's id.
+pub const SESSION_USER_KEY: &str = "user_id";
+
+impl From<mailroom_core::Error> for AppError {
+    fn from(err: mailroom_core::Error) -> Self {
+        if let Some(cause) = err.internal_cause() {
+            tracing::error!(%cause, "server function failed");
+        }
+        AppError {
+            code: err.code.connect_name().to_owned(),
+            message: err.message.to_string(),
+            retry_after_secs: err.retry_after_secs,
+        }
+    }
+}
+
+pub fn mailroom() -> Result<Mailroom, AppError> {
+    use_context::<Mailroom>().ok_or_else(|| AppError::new("internal", "Mailroom is not available"))
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|_| AppError::new("internal", "Sessions are not available"))
+}
+
+fn signed_out() -> AppError {
+    AppError::new("unauthenticated", "Your session has ended. Sign in again.")
+}
+
+/// The signed-in caller, checked against the database on every call so that a
+/// deactivated user or a revoked role takes effect at once.
+pub async fn caller() -> Result<(Mailroom, Caller), AppError> {
+    let mailroom = mailroom()?;
+    let session = session().await?;
+    let user_id: Option<i64> = session
+        .get(SESSION_USER_KEY)
+        .await
+        .map_err(|_| signed_out())?;
+    let user_id = user_id.ok_or_else(signed_out)?;
+    let caller = mailroom
+        .caller(UserId(user_id))
+        .await?
+        .ok_or_else(signed_out)?;
+    Ok((mailroom, caller))
+}

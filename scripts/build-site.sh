@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the browser side into target/site/pkg: the WASM bundle (cargo + wasm-bindgen,
+# + wasm-opt), its JS glue, and the stylesheet. These are the steps cargo-leptos
+# performs, without needing cargo-leptos (a 20-minute install) for `make run`/`make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+site=target/site/pkg
+mkdir -p "$site"
+step "Building the WASM front end (profile wasm-release)"
+cargo build --locked -p mailroom-frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+wasm=target/wasm32-unknown-unknown/wasm-release/mailroom_frontend.wasm
+
+step "wasm-bindgen → $site"
+wasm-bindgen --target web --no-typescript --out-dir "$site" --out-name mailroom "$wasm"
+
+if [ "${MAILROOM_SKIP_WASM_OPT:-}" != 1 ]; then
+  step "wasm-opt -Oz"
+  "$(wasm_opt_path)" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$site/mailroom_bg.wasm" -o "$site/mailroom_bg.wasm.opt"
+  mv "$site/mailroom_bg.wasm.opt" "$site/mailroom_bg.wasm"
+fi
+
+cat style/*.css > "$site/mailroom.css"
+step "Site ready: $(du -h "$site/mailroom_bg.wasm" | cut -f1) WASM, $(gzip -9c "$site/mailroom_bg.wasm" | wc -c) bytes gzipped"

@@ -1,0 +1,26 @@
+//! Liveness and readiness for orchestrators and the `healthcheck` subcommand.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use mailroom_core::Mailroom;
+use serde_json::{json, Value};
+
+/// The process is up.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// The database answers and its migrations are applied.
+pub async fn readyz(State(mailroom): State<Mailroom>) -> (StatusCode, Json<Value>) {
+    match mailroom.store().ready().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
+        Err(err) => {
+            tracing::warn!(error = %err, cause = err.internal_cause().unwrap_or_default(), "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
+        }
+    }
+}

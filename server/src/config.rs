@@ -1,0 +1,97 @@
+//! Settings from the environment (SPEC §6). Every setting is listed in the README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use mailroom_core::secrets::MasterKey;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://data/mailroom.db` (default) or `postgres://…`.
+    pub database_url: String,
+    /// Where to listen (`LEPTOS_SITE_ADDR`); port 0 picks a free port.
+    pub site_addr: SocketAddr,
+    /// The built front end: `pkg/mailroom.js`, `pkg/mailroom_bg.wasm`, `pkg/mailroom.css`.
+    pub site_root: PathBuf,
+    /// Base of the links in mails.
+    pub public_url: String,
+    /// The first admin's password; generated and printed once when unset.
+    pub admin_password: Option<Secret>,
+    /// Where the first start writes the `api-admin` PAT (mode 0600).
+    pub first_pat_path: PathBuf,
+    /// `MAILROOM_MASTER_KEY`; when unset, `master_key_path` holds a generated one.
+    pub master_key: Option<MasterKey>,
+    pub master_key_path: PathBuf,
+    /// Send the session cookie only over HTTPS (default: when the public URL is https).
+    pub cookie_secure: bool,
+}
+
+/// A string whose `Debug` prints nothing.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Defaults for a data directory; what `from_env` starts from.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Config {
+        let data_dir = data_dir.into();
+        Config {
+            database_url: format!("sqlite://{}", data_dir.join("mailroom.db").display()),
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: PathBuf::from("target/site"),
+            public_url: "http://127.0.0.1:3000".into(),
+            admin_password: None,
+            first_pat_path: data_dir.join("admin.pat"),
+            master_key: None,
+            master_key_path: data_dir.join("master.key"),
+            cookie_secure: false,
+        }
+    }
+
+    pub fn from_env() -> Result<Config, String> {
+        let data_dir = var("MAILROOM_DATA_DIR").unwrap_or_else(|| "data".into());
+        let mut config = Config::with_data_dir(&data_dir);
+        if let Some(url) = var("MAILROOM_DATABASE_URL") {
+            config.database_url = url;
+        }
+        if let Some(addr) = var("LEPTOS_SITE_ADDR") {
+            config.site_addr = addr
+                .parse()
+                .map_err(|_| format!("LEPTOS_SITE_ADDR {addr:?} is not host:port, e.g. 127.0.0.1:3000"))?;
+        }
+        if let Some(root) = var("LEPTOS_SITE_ROOT") {
+            config.site_root = root.into();
+        }
+        if let Some(url) = var("MAILROOM_PUBLIC_URL") {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("MAILROOM_PUBLIC_URL {url:?} must start with http:// or https://"));
+            }
+            config.public_url = url.trim_end_matches('/').to_owned();
+        }
+        config.admin_password = var("MAILROOM_ADMIN_PASSWORD").map(Secret);
+        if let Some(path) = var("MAILROOM_FIRST_PAT_PATH") {
+            config.first_pat_path = path.into();
+        }
+        if let Some(key) = var("MAILROOM_MASTER_KEY") {
+            config.master_key = Some(
+                MasterKey::parse(&key).map_err(|why| format!("MAILROOM_MASTER_KEY: {why}"))?,
+            );
+        }
+        config.cookie_secure = match var("MAILROOM_COOKIE_SECURE").as_deref() {
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => return Err(format!("MAILROOM_COOKIE_SECURE {other:?} must be true or false")),
+            None => config.public_url.starts_with("https://"),
+        };
+        Ok(config)
+    }
+}

@@ -1,0 +1,60 @@
+//! Files the server owns on disk: the master key and the first PAT (both mode 0600).
+
+use std::io::Write;
+use std::path::Path;
+
+use mailroom_core::secrets::MasterKey;
+
+/// Creates the directory of `file` and proves it is writable, so that a bad data
+/// directory fails at start with one clear line instead of later.
+pub fn ensure_writable_dir(file: &Path) -> Result<(), String> {
+    let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|err| format!("cannot create the data directory {}: {err}", dir.display()))?;
+    let probe = dir.join(format!(".mailroom-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|err| format!("the data directory {} is not writable: {err}", dir.display()))
+}
+
+/// Writes a secret file readable only by its owner.
+pub fn write_secret_file(path: &Path, contents: &str) -> Result<(), String> {
+    ensure_writable_dir(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // `mode` only applies to new files; an existing file is tightened too.
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    file.write_all(contents.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+/// The configured key, else the one in `path`, else a new one saved to `path`.
+pub fn load_or_create_master_key(configured: Option<MasterKey>, path: &Path) -> Result<MasterKey, String> {
+    if let Some(key) = configured {
+        return Ok(key);
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => MasterKey::parse(&text).map_err(|why| format!("{}: {why}", path.display())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let key = MasterKey::generate();
+            write_secret_file(path, &format!("{}\n", key.to_hex()))?;
+            Ok(key)
+        }
+        Err(err) => Err(format!("cannot read {}: {err}", path.display())),
+    }
+}

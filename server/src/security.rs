@@ -1,0 +1,108 @@
+//! Browser-facing protections: CSRF checks on state-changing requests, security
+//! headers, and the sign-in requirement of the console pages.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Rejects cross-site state-changing requests (CSRF). The session cookie is already
+/// `SameSite=Strict`; this also covers older browsers and same-site subdomains:
+/// a browser says where a request comes from in `Sec-Fetch-Site` or `Origin`, and
+/// only same-origin (or typed-in, `none`) requests may change anything.
+pub async fn reject_cross_site(request: Request, next: Next) -> Response {
+    if is_safe_method(request.method()) || is_same_origin(request.headers()) {
+        next.run(request).await
+    } else {
+        (StatusCode::FORBIDDEN, "Cross-site request refused").into_response()
+    }
+}
+
+fn is_safe_method(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn is_same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or_default();
+            let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+            authority.as_bytes() == host.as_bytes()
+        }
+        (Some(_), None) => false,
+        // Non-browser clients send neither; they have no ambient cookie to abuse.
+        (None, _) => true,
+    }
+}
+
+/// Console pages need a session; without one the browser goes to the sign-in page.
+/// (The server functions check the session again, and the permissions, on every call.)
+pub async fn require_console_session(session: Session, request: Request<Body>, next: Next) -> Response {
+    if is_console_page(request.uri().path()) {
+        let signed_in = session
+            .get::<i64>(mailroom_app::ssr::SESSION_USER_KEY)
+            .await
+            .ok()
+            .flatten()
+            .is_some();
+        if !signed_in {
+            return Redirect::to("/login").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+fn is_console_page(path: &str) -> bool {
+    path == "/" || path.starts_with("/users/") || path == "/mailbox" || path.starts_with("/mailbox/")
+}
+
+/// Headers every response carries.
+pub fn default_headers() -> [(header::HeaderName, HeaderValue); 4] {
+    [
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        // `same-origin`, not `no-referrer`: forms without JavaScript return to their page.
+        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn same_origin_rules() {
+        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_same_origin(&headers(&[("origin", "http://a:3000"), ("host", "a:3000")])));
+        assert!(!is_same_origin(&headers(&[("origin", "http://evil"), ("host", "a:3000")])));
+        assert!(is_same_origin(&headers(&[])));
+    }
+
+    #[test]
+    fn console_pages() {
+        assert!(is_console_page("/"));
+        assert!(is_console_page("/users/1"));
+        assert!(!is_console_page("/login"));
+        assert!(!is_console_page("/ui/v2/login/verify"));
+        assert!(!is_console_page("/pkg/mailroom.js"));
+    }
+}

@@ -1,0 +1,178 @@
+//! Builds the application from a `Config`: store, first start, sessions, router,
+//! listener. `main` and the integration tests both start the server through here.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderValue, Uri};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use mailroom_app::{shell, App};
+use mailroom_core::clock::{Clock, SystemClock};
+use mailroom_core::{Mailroom, Settings};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::config::Config;
+use crate::first_start;
+use crate::security;
+use crate::sessions::DbSessionStore;
+
+/// What the site routes (pages, server functions, files) share.
+#[derive(Clone, FromRef)]
+pub struct SiteState {
+    pub leptos_options: LeptosOptions,
+    pub mailroom: Mailroom,
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    mailroom: Mailroom,
+    address: SocketAddr,
+    /// The first start's secrets, for `main` to print (tests read them from here).
+    pub bootstrapped: Option<mailroom_core::bootstrap::Bootstrapped>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, String> {
+        Application::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with a clock that tests can move.
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Application, String> {
+        first_start::ensure_writable_dir(&config.first_pat_path)?;
+        let master_key = first_start::load_or_create_master_key(config.master_key.clone(), &config.master_key_path)?;
+        let opened = mailroom_core::store::open(&config.database_url).await?;
+        let settings = Settings::new(config.public_url.clone(), master_key);
+        let mailroom = Mailroom::with_clock(opened.store, settings, clock);
+
+        let bootstrapped = mailroom
+            .bootstrap(config.admin_password.as_ref().map(|p| p.0.as_str()))
+            .await
+            .map_err(|err| format!("first start failed: {}", err.internal_cause().unwrap_or(&err.client_message())))?;
+        if let Some(first) = &bootstrapped {
+            first_start::write_secret_file(&config.first_pat_path, &format!("{}\n", first.api_admin_token))?;
+        }
+
+        let sessions = DbSessionStore::open(opened.session_pool).await?;
+        sessions.clone().spawn_cleanup(Duration::from_secs(15 * 60));
+
+        let listener = tokio::net::TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|err| format!("cannot listen on {}: {err}", config.site_addr))?;
+        let address = listener.local_addr().map_err(|err| err.to_string())?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name("mailroom")
+            .site_root(config.site_root.to_string_lossy().as_ref())
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let router = build_router(
+            SiteState {
+                leptos_options,
+                mailroom: mailroom.clone(),
+            },
+            sessions,
+            config.cookie_secure,
+        );
+        Ok(Application {
+            listener,
+            router,
+            mailroom,
+            address,
+            bootstrapped,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn mailroom(&self) -> &Mailroom {
+        &self.mailroom
+    }
+
+    /// Serves until `shutdown` resolves; in-flight requests finish first.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|err| format!("server error: {err}"));
+        self.mailroom.store().close().await;
+        result
+    }
+}
+
+fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool) -> Router {
+    let routes = generate_route_list(App);
+    let mailroom = state.mailroom.clone();
+    let context = move || leptos::prelude::provide_context(mailroom.clone());
+    let site = Router::new()
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(site_fallback)
+        .with_state(state.clone())
+        .layer(middleware::from_fn(security::require_console_session))
+        .layer(sessions.layer(cookie_secure))
+        .layer(middleware::from_fn(security::reject_cross_site));
+
+    let mut router = api::router(state.mailroom.clone()).merge(site);
+    for (name, value) in security::default_headers() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router
+        .layer(middleware::from_fn(log_internal_errors))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+}
+
+/// Unknown paths: JSON 404 under the API prefixes, else a file or the HTML 404 page.
+async fn site_fallback(uri: Uri, State(state): State<SiteState>, request: Request<Body>) -> Response {
+    if api::is_api_path(uri.path()) {
+        return api::not_found(&uri);
+    }
+    let files = leptos_axum::file_and_error_handler::<SiteState, _>(shell);
+    files(uri, State(state), request).await.into_response()
+}
+
+/// Logs the hidden cause of a 500 with the request id that the client sees.
+async fn log_internal_errors(request: Request, next: middleware::Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if let Some(cause) = response.extensions_mut().remove::<api::error::InternalCause>() {
+        tracing::error!(%request_id, %method, %path, cause = %cause.0, "request failed");
+    }
+    response
+}
+
+/// A random 128-bit id for every request (`x-request-id`), unless the client sent one.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id: u128 = rand::random();
+        HeaderValue::from_str(&format!("{id:032x}")).ok().map(RequestId::new)
+    }
+}
