@@ -72,7 +72,9 @@ pub mod convert {
         let (display_name, email, email_status) = match &user.kind {
             UserKind::Human(h) => {
                 let name = if h.display_name.is_empty() {
-                    format!("{} {}", h.given_name, h.family_name).trim().to_owned()
+                    format!("{} {}", h.given_name, h.family_name)
+                        .trim()
+                        .to_owned()
                 } else {
                     h.display_name.clone()
                 };

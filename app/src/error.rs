@@ -42,7 +42,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let message = match value {
-            ServerFnErrorErr::Request(_) => "The server could not be reached. Try again.".to_owned(),
+            ServerFnErrorErr::Request(_) => {
+                "The server could not be reached. Try again.".to_owned()
+            }
             other => other.to_string(),
         };
         AppError::new("internal", message)

@@ -17,6 +17,21 @@ impl From<mailroom_core::Error> for AppError {
         if let Some(cause) = err.internal_cause() {
             tracing::error!(%cause, "server function failed");
         }
+        // The same status the JSON API would answer, instead of a blanket 500 — except
+        // for plain HTML form posts, which must stay redirects back to their page.
+        let form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !form_post)
+        {
+            if let Ok(status) = axum::http::StatusCode::from_u16(err.code.http_status()) {
+                response.set_status(status);
+            }
+        }
         AppError {
             code: err.code.connect_name().to_owned(),
             message: err.message.to_string(),

@@ -61,19 +61,23 @@ impl Mailroom {
         else {
             // Spend the time a real check takes, so timing does not reveal the user.
             let password = password.to_owned();
-            let _ = tokio::task::spawn_blocking(move || secrets::verify_against_dummy(&password)).await;
+            let _ =
+                tokio::task::spawn_blocking(move || secrets::verify_against_dummy(&password)).await;
             return Err(failed());
         };
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
-            .await
-            .map_err(Error::internal)?;
+        let matches =
+            tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
+                .await
+                .map_err(Error::internal)?;
         let user = user.ok_or_else(failed)?;
         if !matches {
             return Err(failed());
         }
         let caller = self.caller(user.id).await?.ok_or_else(failed)?;
-        let may_read = caller.orgs_with(Permission::UserRead).is_none_or(|orgs| !orgs.is_empty());
+        let may_read = caller
+            .orgs_with(Permission::UserRead)
+            .is_none_or(|orgs| !orgs.is_empty());
         if !may_read {
             return Err(failed());
         }

@@ -55,7 +55,12 @@ impl Mailroom {
     /// from several processes at once: the instance key is claimed in the same
     /// transaction, so exactly one of them commits.
     pub async fn bootstrap(&self, admin_password: Option<&str>) -> Result<Option<Bootstrapped>> {
-        if self.store.instance_value("bootstrapped_at").await?.is_some() {
+        if self
+            .store
+            .instance_value("bootstrapped_at")
+            .await?
+            .is_some()
+        {
             return Ok(None);
         }
         let now = self.clock.now();

@@ -24,6 +24,21 @@ impl Code {
         self as i32
     }
 
+    /// The HTTP status of the code (SPEC §2). Every transport maps through here.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => 400,
+            Code::NotFound => 404,
+            Code::AlreadyExists | Code::Aborted => 409,
+            Code::PermissionDenied => 403,
+            Code::Unauthenticated => 401,
+            Code::ResourceExhausted => 429,
+            Code::Unimplemented => 501,
+            Code::Unavailable => 503,
+            Code::Internal => 500,
+        }
+    }
+
     /// The Connect protocol's name for the code.
     pub fn connect_name(self) -> &'static str {
         match self {

@@ -168,7 +168,11 @@ mod tests {
             (Role::OrgOwnerViewer, [true, false, true]),
         ];
         for (role, [read, write, org_read]) in table {
-            let scope = if role.is_instance_role() { None } else { Some(10) };
+            let scope = if role.is_instance_role() {
+                None
+            } else {
+                Some(10)
+            };
             let c = caller(vec![(scope, role)]);
             assert_eq!(c.can(Permission::UserRead, org), read, "{role:?}");
             assert_eq!(c.can(Permission::UserWrite, org), write, "{role:?}");
@@ -181,9 +185,16 @@ mod tests {
     fn v1_distinguishes_no_membership_from_missing_permission() {
         let viewer = caller(vec![(Some(10), Role::OrgOwnerViewer)]);
         assert!(viewer.require_v1(Permission::UserRead, OrgId(10)).is_ok());
-        let err = viewer.require_v1(Permission::UserWrite, OrgId(10)).unwrap_err();
-        assert_eq!((err.code, err.id), (Code::PermissionDenied, Some("AUTH-5mWD2")));
-        let err = viewer.require_v1(Permission::UserRead, OrgId(11)).unwrap_err();
+        let err = viewer
+            .require_v1(Permission::UserWrite, OrgId(10))
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.id),
+            (Code::PermissionDenied, Some("AUTH-5mWD2"))
+        );
+        let err = viewer
+            .require_v1(Permission::UserRead, OrgId(11))
+            .unwrap_err();
         assert_eq!((err.code, err.id), (Code::NotFound, Some("AUTHZ-cdgFk")));
     }
 
@@ -198,6 +209,9 @@ mod tests {
             c.orgs_with(Permission::UserRead),
             Some(vec![OrgId(10), OrgId(12)])
         );
-        assert_eq!(caller(vec![(None, Role::IamOwner)]).orgs_with(Permission::UserRead), None);
+        assert_eq!(
+            caller(vec![(None, Role::IamOwner)]).orgs_with(Permission::UserRead),
+            None
+        );
     }
 }

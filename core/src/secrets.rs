@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use rand::{Rng, RngCore};
@@ -125,7 +127,10 @@ mod tests {
     #[test]
     fn master_key_parses_hex_and_redacts() {
         let key = MasterKey::generate();
-        assert_eq!(MasterKey::parse(&key.to_hex()).unwrap().bytes(), key.bytes());
+        assert_eq!(
+            MasterKey::parse(&key.to_hex()).unwrap().bytes(),
+            key.bytes()
+        );
         assert!(MasterKey::parse("short").is_err());
         assert_eq!(format!("{key:?}"), "MasterKey(<redacted>)");
     }

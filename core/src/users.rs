@@ -65,7 +65,11 @@ impl Mailroom {
             .await?
             .ok_or_else(|| Error::not_found("QUERY-Hms2s", "User could not be found"))?;
         let human = user.human().ok_or_else(|| {
-            Error::new(Code::FailedPrecondition, "QUERY-pt7HY", "The User must be personal")
+            Error::new(
+                Code::FailedPrecondition,
+                "QUERY-pt7HY",
+                "The User must be personal",
+            )
         })?;
         Ok(EmailView {
             details: Details::of_read(&user),

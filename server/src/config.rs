@@ -64,16 +64,18 @@ impl Config {
             config.database_url = url;
         }
         if let Some(addr) = var("LEPTOS_SITE_ADDR") {
-            config.site_addr = addr
-                .parse()
-                .map_err(|_| format!("LEPTOS_SITE_ADDR {addr:?} is not host:port, e.g. 127.0.0.1:3000"))?;
+            config.site_addr = addr.parse().map_err(|_| {
+                format!("LEPTOS_SITE_ADDR {addr:?} is not host:port, e.g. 127.0.0.1:3000")
+            })?;
         }
         if let Some(root) = var("LEPTOS_SITE_ROOT") {
             config.site_root = root.into();
         }
         if let Some(url) = var("MAILROOM_PUBLIC_URL") {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("MAILROOM_PUBLIC_URL {url:?} must start with http:// or https://"));
+                return Err(format!(
+                    "MAILROOM_PUBLIC_URL {url:?} must start with http:// or https://"
+                ));
             }
             config.public_url = url.trim_end_matches('/').to_owned();
         }
@@ -82,14 +84,17 @@ impl Config {
             config.first_pat_path = path.into();
         }
         if let Some(key) = var("MAILROOM_MASTER_KEY") {
-            config.master_key = Some(
-                MasterKey::parse(&key).map_err(|why| format!("MAILROOM_MASTER_KEY: {why}"))?,
-            );
+            config.master_key =
+                Some(MasterKey::parse(&key).map_err(|why| format!("MAILROOM_MASTER_KEY: {why}"))?);
         }
         config.cookie_secure = match var("MAILROOM_COOKIE_SECURE").as_deref() {
             Some("true" | "1") => true,
             Some("false" | "0") => false,
-            Some(other) => return Err(format!("MAILROOM_COOKIE_SECURE {other:?} must be true or false")),
+            Some(other) => {
+                return Err(format!(
+                    "MAILROOM_COOKIE_SECURE {other:?} must be true or false"
+                ))
+            }
             None => config.public_url.starts_with("https://"),
         };
         Ok(config)

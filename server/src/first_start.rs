@@ -16,7 +16,12 @@ pub fn ensure_writable_dir(file: &Path) -> Result<(), String> {
     let probe = dir.join(format!(".mailroom-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"")
         .and_then(|_| std::fs::remove_file(&probe))
-        .map_err(|err| format!("the data directory {} is not writable: {err}", dir.display()))
+        .map_err(|err| {
+            format!(
+                "the data directory {} is not writable: {err}",
+                dir.display()
+            )
+        })
 }
 
 /// Writes a secret file readable only by its owner.
@@ -44,7 +49,10 @@ pub fn write_secret_file(path: &Path, contents: &str) -> Result<(), String> {
 }
 
 /// The configured key, else the one in `path`, else a new one saved to `path`.
-pub fn load_or_create_master_key(configured: Option<MasterKey>, path: &Path) -> Result<MasterKey, String> {
+pub fn load_or_create_master_key(
+    configured: Option<MasterKey>,
+    path: &Path,
+) -> Result<MasterKey, String> {
     if let Some(key) = configured {
         return Ok(key);
     }

@@ -24,10 +24,17 @@ async fn serve() {
     telemetry::init();
     let config = Config::from_env().unwrap_or_else(|err| fail(&err));
     let pat_path = config.first_pat_path.clone();
-    let mut app = Application::build(config).await.unwrap_or_else(|err| fail(&err));
+    let mut app = Application::build(config)
+        .await
+        .unwrap_or_else(|err| fail(&err));
     if let Some(first) = app.bootstrapped.take() {
-        println!("First start: created the default org, the admin user and the api-admin machine user.");
-        println!("  api-admin personal access token written to {}", pat_path.display());
+        println!(
+            "First start: created the default org, the admin user and the api-admin machine user."
+        );
+        println!(
+            "  api-admin personal access token written to {}",
+            pat_path.display()
+        );
         if let Some(password) = &first.generated_admin_password {
             println!("  admin password (shown once): {password}");
         }
@@ -76,7 +83,9 @@ async fn healthcheck() {
         Ok::<_, std::io::Error>(response)
     };
     match tokio::time::timeout(std::time::Duration::from_secs(5), check).await {
-        Ok(Ok(response)) if response.starts_with(b"HTTP/1.0 200") || response.starts_with(b"HTTP/1.1 200") => {
+        Ok(Ok(response))
+            if response.starts_with(b"HTTP/1.0 200") || response.starts_with(b"HTTP/1.1 200") =>
+        {
             println!("ready");
         }
         Ok(Ok(_)) => fail("not ready"),

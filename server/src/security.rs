@@ -31,7 +31,10 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
     match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
         (Some(origin), Some(host)) => {
             let origin = origin.to_str().unwrap_or_default();
-            let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+            let authority = origin
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .unwrap_or_default();
             authority.as_bytes() == host.as_bytes()
         }
         (Some(_), None) => false,
@@ -42,7 +45,11 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
 
 /// Console pages need a session; without one the browser goes to the sign-in page.
 /// (The server functions check the session again, and the permissions, on every call.)
-pub async fn require_console_session(session: Session, request: Request<Body>, next: Next) -> Response {
+pub async fn require_console_session(
+    session: Session,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     if is_console_page(request.uri().path()) {
         let signed_in = session
             .get::<i64>(mailroom_app::ssr::SESSION_USER_KEY)
@@ -58,19 +65,30 @@ pub async fn require_console_session(session: Session, request: Request<Body>, n
 }
 
 fn is_console_page(path: &str) -> bool {
-    path == "/" || path.starts_with("/users/") || path == "/mailbox" || path.starts_with("/mailbox/")
+    path == "/"
+        || path.starts_with("/users/")
+        || path == "/mailbox"
+        || path.starts_with("/mailbox/")
 }
 
 /// Headers every response carries.
 pub fn default_headers() -> [(header::HeaderName, HeaderValue); 4] {
     [
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         // `same-origin`, not `no-referrer`: forms without JavaScript return to their page.
-        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
         ),
     ]
 }
@@ -89,11 +107,26 @@ mod tests {
 
     #[test]
     fn same_origin_rules() {
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(is_same_origin(&headers(&[("origin", "http://a:3000"), ("host", "a:3000")])));
-        assert!(!is_same_origin(&headers(&[("origin", "http://evil"), ("host", "a:3000")])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(is_same_origin(&headers(&[
+            ("origin", "http://a:3000"),
+            ("host", "a:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "http://evil"),
+            ("host", "a:3000")
+        ])));
         assert!(is_same_origin(&headers(&[])));
     }
 

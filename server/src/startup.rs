@@ -17,7 +17,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use mailroom_app::{shell, App};
 use mailroom_core::clock::{Clock, SystemClock};
 use mailroom_core::{Mailroom, Settings};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -49,9 +51,15 @@ impl Application {
     }
 
     /// As `build`, with a clock that tests can move.
-    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Application, String> {
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, String> {
         first_start::ensure_writable_dir(&config.first_pat_path)?;
-        let master_key = first_start::load_or_create_master_key(config.master_key.clone(), &config.master_key_path)?;
+        let master_key = first_start::load_or_create_master_key(
+            config.master_key.clone(),
+            &config.master_key_path,
+        )?;
         let opened = mailroom_core::store::open(&config.database_url).await?;
         let settings = Settings::new(config.public_url.clone(), master_key);
         let mailroom = Mailroom::with_clock(opened.store, settings, clock);
@@ -59,9 +67,17 @@ impl Application {
         let bootstrapped = mailroom
             .bootstrap(config.admin_password.as_ref().map(|p| p.0.as_str()))
             .await
-            .map_err(|err| format!("first start failed: {}", err.internal_cause().unwrap_or(&err.client_message())))?;
+            .map_err(|err| {
+                format!(
+                    "first start failed: {}",
+                    err.internal_cause().unwrap_or(&err.client_message())
+                )
+            })?;
         if let Some(first) = &bootstrapped {
-            first_start::write_secret_file(&config.first_pat_path, &format!("{}\n", first.api_admin_token))?;
+            first_start::write_secret_file(
+                &config.first_pat_path,
+                &format!("{}\n", first.api_admin_token),
+            )?;
         }
 
         let sessions = DbSessionStore::open(opened.session_pool).await?;
@@ -104,7 +120,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; in-flight requests finish first.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), String> {
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -141,7 +160,11 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
 }
 
 /// Unknown paths: JSON 404 under the API prefixes, else a file or the HTML 404 page.
-async fn site_fallback(uri: Uri, State(state): State<SiteState>, request: Request<Body>) -> Response {
+async fn site_fallback(
+    uri: Uri,
+    State(state): State<SiteState>,
+    request: Request<Body>,
+) -> Response {
     if api::is_api_path(uri.path()) {
         return api::not_found(&uri);
     }
@@ -160,7 +183,10 @@ async fn log_internal_errors(request: Request, next: middleware::Next) -> Respon
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if let Some(cause) = response.extensions_mut().remove::<api::error::InternalCause>() {
+    if let Some(cause) = response
+        .extensions_mut()
+        .remove::<api::error::InternalCause>()
+    {
         tracing::error!(%request_id, %method, %path, cause = %cause.0, "request failed");
     }
     response
@@ -173,6 +199,8 @@ struct RandomRequestId;
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
         let id: u128 = rand::random();
-        HeaderValue::from_str(&format!("{id:032x}")).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{id:032x}"))
+            .ok()
+            .map(RequestId::new)
     }
 }

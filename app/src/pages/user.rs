@@ -77,4 +77,3 @@ fn UserView(user: UserDetail) -> impl IntoView {
         </div>
     }
 }
-

@@ -125,7 +125,11 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
         let q = query.read();
         let mut params: Vec<String> = ["q", "org", "state"]
             .into_iter()
-            .filter_map(|key| q.get(key).filter(|v| !v.is_empty()).map(|v| format!("{key}={}", urlencode(&v))))
+            .filter_map(|key| {
+                q.get(key)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!("{key}={}", urlencode(&v)))
+            })
             .collect();
         params.push(format!("page={page_number}"));
         format!("/?{}", params.join("&"))
@@ -183,9 +187,10 @@ fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
-

@@ -36,11 +36,17 @@ pub async fn open(database_url: &str) -> Result<Opened, String> {
     if database_url.starts_with("sqlite:") {
         let store = SqliteStore::open(database_url).await?;
         let session_pool = SessionPool::Sqlite(store.session_pool());
-        Ok(Opened { store: std::sync::Arc::new(store), session_pool })
+        Ok(Opened {
+            store: std::sync::Arc::new(store),
+            session_pool,
+        })
     } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
         let store = PgStore::open(database_url).await?;
         let session_pool = SessionPool::Postgres(store.session_pool());
-        Ok(Opened { store: std::sync::Arc::new(store), session_pool })
+        Ok(Opened {
+            store: std::sync::Arc::new(store),
+            session_pool,
+        })
     } else {
         Err(format!(
             "unsupported database URL {:?}: use sqlite://<path> or postgres://…",
@@ -71,11 +77,17 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub enum Op {
     /// Fails the whole write (returns `Ok(false)` from `commit`) when the key exists.
-    ClaimInstanceKey { key: String, value: String },
+    ClaimInstanceKey {
+        key: String,
+        value: String,
+    },
     InsertOrg(Org),
     InsertUser(User),
     /// Replaces the user row; fails with Aborted unless its stored sequence is `expected_sequence`.
-    UpdateUser { user: User, expected_sequence: i64 },
+    UpdateUser {
+        user: User,
+        expected_sequence: i64,
+    },
     AppendEvent(Event),
     PutMembership(Membership),
     InsertToken(PersonalAccessToken),

@@ -10,7 +10,8 @@ use crate::model::{
 };
 use crate::permissions::Role;
 
-pub(super) const USER_COLUMNS: &str = "id, org_id, kind, username, state, given_name, family_name, \
+pub(super) const USER_COLUMNS: &str =
+    "id, org_id, kind, username, state, given_name, family_name, \
      display_name, nick_name, preferred_language, email, email_verified, password_hash, \
      machine_name, machine_description, created_at, sequence, change_sequence, changed_at";
 
@@ -103,7 +104,11 @@ impl From<&User> for UserValues {
         UserValues {
             id: user.id.0,
             org_id: user.org_id.0,
-            kind: if machine.is_some() { "machine" } else { "human" },
+            kind: if machine.is_some() {
+                "machine"
+            } else {
+                "human"
+            },
             username: user.username.clone(),
             state: user.state.as_db(),
             given_name: h.given_name,

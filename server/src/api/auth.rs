@@ -18,7 +18,10 @@ pub async fn authenticate(mailroom: &Mailroom, headers: &HeaderMap) -> Result<Ca
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Error::unauthenticated("AUTH-toLo1", "invalid auth header"))?;
@@ -32,7 +35,10 @@ pub struct RestCaller(pub Caller);
 impl FromRequestParts<Mailroom> for RestCaller {
     type Rejection = RestError;
 
-    async fn from_request_parts(parts: &mut Parts, mailroom: &Mailroom) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        mailroom: &Mailroom,
+    ) -> Result<Self, Self::Rejection> {
         Ok(RestCaller(authenticate(mailroom, &parts.headers).await?))
     }
 }

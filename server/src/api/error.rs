@@ -8,17 +8,7 @@ use mailroom_core::{Code, Error};
 use serde_json::json;
 
 pub fn http_status(code: Code) -> StatusCode {
-    match code {
-        Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => StatusCode::BAD_REQUEST,
-        Code::NotFound => StatusCode::NOT_FOUND,
-        Code::AlreadyExists | Code::Aborted => StatusCode::CONFLICT,
-        Code::PermissionDenied => StatusCode::FORBIDDEN,
-        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
-        Code::Unimplemented => StatusCode::NOT_IMPLEMENTED,
-        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// The cause of a 500, carried to the logging middleware, which knows the request id.
@@ -85,7 +75,10 @@ fn finish(error: &Error, mut response: Response) -> Response {
             } else {
                 r#"Bearer realm="mailroom""#
             };
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         Code::ResourceExhausted => {
             if let Some(secs) = error.retry_after_secs {
@@ -95,7 +88,9 @@ fn finish(error: &Error, mut response: Response) -> Response {
         _ => {}
     }
     if let Some(cause) = error.internal_cause() {
-        response.extensions_mut().insert(InternalCause(cause.to_owned()));
+        response
+            .extensions_mut()
+            .insert(InternalCause(cause.to_owned()));
     }
     response
 }

@@ -32,7 +32,9 @@ pub async fn get_email(
     OrgHeader(org): OrgHeader,
     Path(user_id): Path<String>,
 ) -> Result<Json<GetEmailResponse>, RestError> {
-    let view = mailroom.get_email_v1(&caller, org.as_deref(), &user_id).await?;
+    let view = mailroom
+        .get_email_v1(&caller, org.as_deref(), &user_id)
+        .await?;
     Ok(Json(GetEmailResponse {
         details: DetailsDto::from(&view.details),
         email: EmailDto {

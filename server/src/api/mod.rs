@@ -25,7 +25,10 @@ const CONNECT_PREFIX: &str = "/zitadel.";
 
 pub fn router(mailroom: Mailroom) -> Router {
     Router::new()
-        .route("/management/v1/users/{user_id}/email", get(management::get_email))
+        .route(
+            "/management/v1/users/{user_id}/email",
+            get(management::get_email),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .method_not_allowed_fallback(method_not_allowed)

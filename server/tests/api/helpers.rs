@@ -1,0 +1,307 @@
+//! `spawn_app`: a server on a fresh database, plus fixtures written through the store.
+
+use std::sync::Arc;
+
+use mailroom_core::clock::{OffsetClock, Timestamp};
+use mailroom_core::ids::{OrgId, TokenId, UserId};
+use mailroom_core::model::{
+    Human, Machine, Membership, Org, OrgState, PersonalAccessToken, User, UserKind, UserState,
+};
+use mailroom_core::permissions::Role;
+use mailroom_core::secrets;
+use mailroom_core::store::{Op, Write};
+use mailroom_core::Mailroom;
+use mailroom_server::{Application, Config};
+use serde_json::Value;
+
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body on both backends: `both_backends!(name)` expects `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub pat: String,
+    pub admin_id: UserId,
+    pub api_admin_id: UserId,
+    pub org_id: OrgId,
+    pub mailroom: Mailroom,
+    pub clock: Arc<OffsetClock>,
+    pub config: Config,
+    _data_dir: tempfile::TempDir,
+}
+
+/// A fresh Postgres database on the server named by `MAILROOM_TEST_POSTGRES_URL`.
+/// Without it the Postgres half is skipped, unless `MAILROOM_REQUIRE_POSTGRES=1`
+/// (set by `make test`) makes that a failure.
+async fn fresh_postgres_url() -> Option<String> {
+    let Ok(admin_url) = std::env::var("MAILROOM_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("MAILROOM_REQUIRE_POSTGRES").is_err(),
+            "MAILROOM_REQUIRE_POSTGRES is set but MAILROOM_TEST_POSTGRES_URL is not"
+        );
+        eprintln!("skipping the Postgres run: MAILROOM_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to MAILROOM_TEST_POSTGRES_URL");
+    let name = format!("mailroom_test_{:016x}", rand::random::<u64>());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("URL with a database name");
+    Some(format!("{base}/{name}"))
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::with_data_dir(data_dir.path());
+    if backend == Backend::Postgres {
+        config.database_url = fresh_postgres_url().await?;
+    }
+    config.site_addr = "127.0.0.1:0".parse().unwrap();
+    config.admin_password = Some(mailroom_server::config::Secret(ADMIN_PASSWORD.into()));
+    let clock = OffsetClock::new();
+    let mut app = Application::build_with_clock(config.clone(), clock.clone())
+        .await
+        .expect("build app");
+    let first = app.bootstrapped.take().expect("first start bootstraps");
+    let base = format!("http://{}", app.address());
+    let mailroom = app.mailroom().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    let pat = std::fs::read_to_string(&config.first_pat_path)
+        .expect("PAT file")
+        .trim()
+        .to_owned();
+    assert_eq!(pat, first.api_admin_token);
+    Some(TestApp {
+        base,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        pat,
+        admin_id: first.admin_id,
+        api_admin_id: first.api_admin_id,
+        org_id: first.org_id,
+        mailroom,
+        clock,
+        config,
+        _data_dir: data_dir,
+    })
+}
+
+/// A response's status, headers and JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET with a bearer token and an optional org header.
+    pub async fn get_as(&self, token: &str, path: &str, org: Option<&str>) -> Answer {
+        let mut request = self.client.get(self.url(path)).bearer_auth(token);
+        if let Some(org) = org {
+            request = request.header("x-zitadel-orgid", org);
+        }
+        self.send(request).await
+    }
+
+    pub async fn commit(&self, write: Write) {
+        assert!(self
+            .mailroom
+            .store()
+            .commit(write)
+            .await
+            .expect("fixture write"));
+    }
+
+    pub async fn add_org(&self, name: &str) -> OrgId {
+        let org = Org {
+            id: OrgId::generate(),
+            name: name.into(),
+            state: OrgState::Active,
+            created_at: self.clock_now(),
+        };
+        let id = org.id;
+        self.commit(Write {
+            ops: vec![Op::InsertOrg(org)],
+        })
+        .await;
+        id
+    }
+
+    fn clock_now(&self) -> Timestamp {
+        use mailroom_core::clock::Clock;
+        self.clock.now()
+    }
+
+    /// A human user with one `user.human.added` event.
+    pub async fn add_human(
+        &self,
+        org: OrgId,
+        username: &str,
+        email: &str,
+        verified: bool,
+    ) -> UserId {
+        let now = self.clock_now();
+        let user = User {
+            id: UserId::generate(),
+            org_id: org,
+            username: username.into(),
+            state: UserState::Active,
+            kind: UserKind::Human(Human {
+                given_name: "Test".into(),
+                family_name: username.into(),
+                email: email.into(),
+                email_verified: verified,
+                ..Human::default()
+            }),
+            created_at: now,
+            sequence: 1,
+            change_sequence: 1,
+            changed_at: now,
+        };
+        let id = user.id;
+        self.commit(Write {
+            ops: vec![
+                Op::InsertUser(user),
+                Op::AppendEvent(mailroom_core::model::Event {
+                    user_id: id,
+                    sequence: 1,
+                    event_type: "user.human.added".into(),
+                    payload: serde_json::json!({"email": email}),
+                    creator: None,
+                    created_at: now,
+                }),
+            ],
+        })
+        .await;
+        id
+    }
+
+    /// A machine user with the given roles (org or instance scope) and a PAT.
+    pub async fn add_machine_with_token(
+        &self,
+        org: OrgId,
+        username: &str,
+        roles: &[(Option<OrgId>, Role)],
+        expires_at: Option<Timestamp>,
+    ) -> (UserId, String) {
+        let now = self.clock_now();
+        let user = User {
+            id: UserId::generate(),
+            org_id: org,
+            username: username.into(),
+            state: UserState::Active,
+            kind: UserKind::Machine(Machine {
+                name: username.into(),
+                description: String::new(),
+            }),
+            created_at: now,
+            sequence: 1,
+            change_sequence: 1,
+            changed_at: now,
+        };
+        let id = user.id;
+        let token = secrets::new_token();
+        let mut ops = vec![Op::InsertUser(user)];
+        for (scope, role) in roles {
+            ops.push(Op::PutMembership(Membership {
+                user_id: id,
+                org_id: *scope,
+                roles: vec![*role],
+            }));
+        }
+        ops.push(Op::InsertToken(PersonalAccessToken {
+            id: TokenId::generate(),
+            user_id: id,
+            token_hash: secrets::token_hash(&token),
+            expires_at,
+            created_at: now,
+        }));
+        self.commit(Write { ops }).await;
+        (id, token)
+    }
+}
+
+/// Asserts a REST error: status, gRPC code, and the id in message and details.
+pub fn assert_rest_error(answer: &Answer, status: u16, code: i64, id: &str, message: &str) {
+    assert_eq!(answer.status, status, "status of {}", answer.body);
+    assert_eq!(answer.body["code"], code, "code of {}", answer.body);
+    assert_eq!(
+        answer.body["message"],
+        format!("{message} ({id})"),
+        "message of {}",
+        answer.body
+    );
+    assert_eq!(
+        answer.body["details"][0]["id"], id,
+        "details of {}",
+        answer.body
+    );
+    assert_eq!(answer.body["details"][0]["message"], message);
+    assert_eq!(
+        answer.body["details"][0]["@type"],
+        "type.googleapis.com/zitadel.v1.ErrorDetail"
+    );
+    assert!(answer.headers.contains_key("x-request-id"));
+}

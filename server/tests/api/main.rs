@@ -1,0 +1,10 @@
+//! Integration tests: the real server on a random port, a fresh database per test,
+//! driven over HTTP. Every test runs on SQLite and on Postgres.
+
+mod helpers;
+
+mod bootstrap;
+mod email_v1;
+mod errors;
+mod health;
+mod sessions;
