@@ -3,16 +3,24 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod change;
 pub mod clock;
+pub mod code;
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod initialization;
 pub mod model;
+pub mod orgs;
 pub mod permissions;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod url_template;
+pub mod user_email;
+pub mod user_lifecycle;
 pub mod users;
+pub mod verification;
 
 pub use error::{Code, Error, Result};
 pub use service::{Mailroom, Settings};

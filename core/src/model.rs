@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::clock::Timestamp;
+use crate::code::CodeKind;
 use crate::ids::{OrgId, TokenId, UserId};
 use crate::permissions::Role;
 
@@ -195,4 +196,69 @@ impl Details {
             creation_date: Some(user.created_at),
         }
     }
+}
+
+/// The live code of one kind for one user (only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
+    pub user_id: UserId,
+    pub kind: CodeKind,
+    pub code_hash: String,
+    /// The address the code was issued for.
+    pub email: String,
+    pub url_template: Option<String>,
+    pub attempts: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MailKind {
+    /// "Verify your email address", with code and link.
+    EmailVerification,
+    /// "Finish setting up your account", with code, link and login name.
+    Initialization,
+    /// "Your email address was changed", to the old verified address.
+    EmailChangedNotice,
+}
+
+impl MailKind {
+    pub fn as_db(self) -> &'static str {
+        match self {
+            MailKind::EmailVerification => "email_verification",
+            MailKind::Initialization => "initialization",
+            MailKind::EmailChangedNotice => "email_changed_notice",
+        }
+    }
+
+    pub fn from_db(text: &str) -> Option<Self> {
+        [
+            MailKind::EmailVerification,
+            MailKind::Initialization,
+            MailKind::EmailChangedNotice,
+        ]
+        .into_iter()
+        .find(|k| k.as_db() == text)
+    }
+
+    /// Mails that carry a code count against the send limits.
+    pub fn carries_code(self) -> bool {
+        !matches!(self, MailKind::EmailChangedNotice)
+    }
+}
+
+/// A row of the outbox, as written by the use case that causes the mail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub kind: MailKind,
+    pub to_address: String,
+    pub payload: serde_json::Value,
+    pub created_at: Timestamp,
+    pub code_kind: Option<CodeKind>,
+    pub code_hash: Option<String>,
+    pub code_expires_at: Option<Timestamp>,
+    pub message_id: String,
 }

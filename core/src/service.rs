@@ -15,6 +15,11 @@ pub struct Settings {
     pub master_key: MasterKey,
     pub email_code_expiry_secs: i64,
     pub init_code_expiry_secs: i64,
+    /// Send limits for mails that carry a code (0 disables each).
+    pub code_mail_min_interval_secs: u64,
+    pub code_mail_per_hour: u64,
+    /// Mail the old verified address when it is changed.
+    pub notify_old_address: bool,
 }
 
 impl Settings {
@@ -24,6 +29,9 @@ impl Settings {
             master_key,
             email_code_expiry_secs: 60 * 60,
             init_code_expiry_secs: 72 * 60 * 60,
+            code_mail_min_interval_secs: 30,
+            code_mail_per_hour: 10,
+            notify_old_address: true,
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct UserPage {
 }
 
 pub const MAX_PAGE_SIZE: u64 = 1000;
+/// Most candidates a text query of ListUsers looks at.
+const TEXT_QUERY_SCAN_LIMIT: u64 = 10_000;
 
 impl Mailroom {
     /// The org a v1 request acts in: the `x-zitadel-orgid` header, or the caller's own.
@@ -117,5 +119,113 @@ impl Mailroom {
             return Err(not_found());
         }
         Ok(user)
+    }
+}
+
+/// A text condition of the v2 users list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextMatch {
+    Equals,
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// The v2 ListUsers query (a subset of ZITADEL's: email, username, org, state).
+#[derive(Debug, Clone, Default)]
+pub struct ListUsersV2 {
+    pub email: Option<(String, TextMatch, bool)>,
+    pub username: Option<(String, TextMatch, bool)>,
+    pub org: Option<OrgId>,
+    pub state: Option<UserState>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+fn text_matches(value: &str, (pattern, how, ignore_case): &(String, TextMatch, bool)) -> bool {
+    let (value, pattern) = if *ignore_case {
+        (value.to_lowercase(), pattern.to_lowercase())
+    } else {
+        (value.to_owned(), pattern.clone())
+    };
+    match how {
+        TextMatch::Equals => value == pattern,
+        TextMatch::Contains => value.contains(&pattern),
+        TextMatch::StartsWith => value.starts_with(&pattern),
+        TextMatch::EndsWith => value.ends_with(&pattern),
+    }
+}
+
+impl Mailroom {
+    /// v2 `GetUserByID`: the caller needs `user.read` on the user's org, or is the user.
+    pub async fn get_user_v2(&self, caller: &Caller, user_id: &str) -> Result<User> {
+        let not_found = || Error::not_found("QUERY-Dfbg2", "User could not be found");
+        let id = UserId::parse(user_id).ok_or_else(not_found)?;
+        let user = self
+            .store
+            .user(id)
+            .await?
+            .filter(|u| !u.is_deleted())
+            .ok_or_else(not_found)?;
+        if caller.user_id != user.id {
+            caller
+                .require_v2(Permission::UserRead, user.org_id)
+                .map_err(|_| not_found())?;
+        }
+        Ok(user)
+    }
+
+    /// v2 `ListUsers`: only users of orgs the caller may read.
+    pub async fn list_users_v2(&self, caller: &Caller, query: &ListUsersV2) -> Result<UserPage> {
+        let readable = caller.orgs_with(Permission::UserRead);
+        let orgs = match (readable, query.org) {
+            (None, org) => org.map(|o| vec![o]),
+            (Some(orgs), None) => Some(orgs),
+            (Some(orgs), Some(org)) => Some(orgs.into_iter().filter(|o| *o == org).collect()),
+        };
+        let limit = if query.limit == 0 { 100 } else { query.limit.min(MAX_PAGE_SIZE) };
+        let mut store_query = UserQuery {
+            text: None,
+            orgs,
+            state: query.state,
+            include_deleted: false,
+            offset: query.offset,
+            limit,
+        };
+        if query.email.is_none() && query.username.is_none() {
+            let (users, total) = self.store.users(&store_query).await?;
+            return Ok(UserPage { users, total });
+        }
+        // Text conditions: the store's case-insensitive substring search narrows the
+        // set, then each condition is applied with its exact semantics.
+        store_query.text = query
+            .email
+            .as_ref()
+            .or(query.username.as_ref())
+            .map(|(text, _, _)| text.clone());
+        store_query.offset = 0;
+        store_query.limit = TEXT_QUERY_SCAN_LIMIT;
+        let (users, _) = self.store.users(&store_query).await?;
+        let matching: Vec<User> = users
+            .into_iter()
+            .filter(|u| {
+                let email = u.human().map(|h| h.email.as_str()).unwrap_or_default();
+                query.email.as_ref().is_none_or(|m| text_matches(email, m))
+                    && query.username.as_ref().is_none_or(|m| text_matches(&u.username, m))
+            })
+            .collect();
+        let total = matching.len() as u64;
+        let users = matching
+            .into_iter()
+            .skip(query.offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok(UserPage { users, total })
+    }
+
+    /// `GET /mailroom/v1/users/{userId}/events`: the audit log, oldest first.
+    pub async fn user_events(&self, caller: &Caller, user_id: &str) -> Result<Vec<crate::model::Event>> {
+        let user = self.readable_user(caller, user_id).await?;
+        self.store.events(user.id).await
     }
 }

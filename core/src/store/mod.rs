@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{OrgId, UserId};
-use crate::model::{Event, Membership, Org, PersonalAccessToken, User, UserState};
+use crate::code::CodeKind;
+use crate::model::{CodeRecord, Event, Membership, Org, OutboxMail, PersonalAccessToken, User, UserState};
 
 #[macro_use]
 mod sql;
@@ -91,6 +92,11 @@ pub enum Op {
     AppendEvent(Event),
     PutMembership(Membership),
     InsertToken(PersonalAccessToken),
+    /// Replaces the user's live code of that kind (one per kind).
+    PutCode(CodeRecord),
+    DeleteCode { user_id: UserId, kind: CodeKind },
+    SetCodeAttempts { user_id: UserId, kind: CodeKind, attempts: i64 },
+    EnqueueMail(OutboxMail),
 }
 
 /// A unit of work applied atomically by `Store::commit`.
@@ -148,6 +154,9 @@ pub trait Store: Send + Sync + 'static {
     async fn users(&self, query: &UserQuery) -> Result<(Vec<User>, u64)>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
+    async fn code(&self, user: UserId, kind: CodeKind) -> Result<Option<CodeRecord>>;
+    /// When the code-carrying mails to `user` since `since` were queued (send limits).
+    async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>>;
     /// The user's events, oldest first.
     async fn events(&self, user: UserId) -> Result<Vec<Event>>;
     /// Closes the pools (graceful shutdown).

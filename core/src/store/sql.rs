@@ -207,6 +207,33 @@ pub(super) fn token_id(token: &PersonalAccessToken) -> TokenId {
     token.id
 }
 
+#[derive(sqlx::FromRow)]
+pub(super) struct CodeRow {
+    user_id: i64,
+    kind: String,
+    code_hash: String,
+    email: String,
+    url_template: Option<String>,
+    attempts: i64,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl CodeRow {
+    pub(super) fn into_record(self) -> Option<crate::model::CodeRecord> {
+        Some(crate::model::CodeRecord {
+            user_id: UserId(self.user_id),
+            kind: crate::code::CodeKind::from_db(&self.kind)?,
+            code_hash: self.code_hash,
+            email: self.email,
+            url_template: self.url_template,
+            attempts: self.attempts,
+            created_at: Timestamp(self.created_at),
+            expires_at: Timestamp(self.expires_at),
+        })
+    }
+}
+
 /// `%text%` for LIKE, with the wildcards of the text itself escaped (`ESCAPE '\'`).
 pub(super) fn like_pattern(text: &str) -> String {
     let escaped = text
@@ -329,6 +356,60 @@ macro_rules! sql_store {
                             .execute(&mut *tx)
                             .await?;
                         }
+                        Op::PutCode(code) => {
+                            sqlx::query(
+                                "INSERT INTO codes (user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                                 ON CONFLICT (user_id, kind) DO UPDATE SET code_hash = excluded.code_hash, \
+                                 email = excluded.email, url_template = excluded.url_template, attempts = excluded.attempts, \
+                                 created_at = excluded.created_at, expires_at = excluded.expires_at",
+                            )
+                            .bind(code.user_id.0)
+                            .bind(code.kind.as_db())
+                            .bind(code.code_hash)
+                            .bind(code.email)
+                            .bind(code.url_template)
+                            .bind(code.attempts)
+                            .bind(code.created_at.0)
+                            .bind(code.expires_at.0)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        Op::DeleteCode { user_id, kind } => {
+                            sqlx::query("DELETE FROM codes WHERE user_id = $1 AND kind = $2")
+                                .bind(user_id.0)
+                                .bind(kind.as_db())
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        Op::SetCodeAttempts { user_id, kind, attempts } => {
+                            sqlx::query("UPDATE codes SET attempts = $3 WHERE user_id = $1 AND kind = $2")
+                                .bind(user_id.0)
+                                .bind(kind.as_db())
+                                .bind(attempts)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        Op::EnqueueMail(mail) => {
+                            sqlx::query(
+                                "INSERT INTO mails (id, user_id, org_id, kind, to_address, payload, status, \
+                                 created_at, next_attempt_at, code_kind, code_hash, code_expires_at, message_id) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7, $8, $9, $10, $11)",
+                            )
+                            .bind(mail.id)
+                            .bind(mail.user_id.0)
+                            .bind(mail.org_id.0)
+                            .bind(mail.kind.as_db())
+                            .bind(mail.to_address)
+                            .bind(mail.payload.to_string())
+                            .bind(mail.created_at.0)
+                            .bind(mail.code_kind.map(|k| k.as_db()))
+                            .bind(mail.code_hash)
+                            .bind(mail.code_expires_at.map(|t| t.0))
+                            .bind(mail.message_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
                         Op::InsertToken(token) => {
                             sqlx::query(
                                 "INSERT INTO pats (id, user_id, token_hash, expires_at, created_at) \
@@ -442,7 +523,7 @@ macro_rules! sql_store {
                     .await?;
                 let mut page = filtered(&format!("SELECT {USER_COLUMNS}"), query);
                 page.push(" ORDER BY lower(username), id LIMIT ")
-                    .push_bind(query.limit.min(1000) as i64)
+                    .push_bind(query.limit.min(10_000) as i64)
                     .push(" OFFSET ")
                     .push_bind(query.offset.min(i64::MAX as u64) as i64);
                 let rows: Vec<UserRow> = page.build_query_as().fetch_all(self.read_pool()).await?;
@@ -479,6 +560,38 @@ macro_rules! sql_store {
                     user_state: $crate::model::UserState::from_db(&row.state),
                     expires_at: row.expires_at.map($crate::clock::Timestamp),
                 }))
+            }
+
+            async fn code(
+                &self,
+                user: $crate::ids::UserId,
+                kind: $crate::code::CodeKind,
+            ) -> $crate::error::Result<Option<$crate::model::CodeRecord>> {
+                let row: Option<$crate::store::sql::CodeRow> = sqlx::query_as(
+                    "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at \
+                     FROM codes WHERE user_id = $1 AND kind = $2",
+                )
+                .bind(user.0)
+                .bind(kind.as_db())
+                .fetch_optional(self.read_pool())
+                .await?;
+                Ok(row.and_then(|row| row.into_record()))
+            }
+
+            async fn code_mail_times(
+                &self,
+                user: $crate::ids::UserId,
+                since: $crate::clock::Timestamp,
+            ) -> $crate::error::Result<Vec<$crate::clock::Timestamp>> {
+                let times: Vec<i64> = sqlx::query_scalar(
+                    "SELECT created_at FROM mails WHERE user_id = $1 AND created_at >= $2 \
+                     AND kind IN ('email_verification', 'initialization') ORDER BY created_at",
+                )
+                .bind(user.0)
+                .bind(since.0)
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(times.into_iter().map($crate::clock::Timestamp).collect())
             }
 
             async fn events(

@@ -1,0 +1,113 @@
+//! Users in state *initial*: re-sending the initialization mail (v1) and completing
+//! initialization with the code and a new password (the end-user page). SPEC §3.1, §4.
+
+use serde_json::json;
+
+use crate::change::{event, UserChange};
+use crate::code::CodeKind;
+use crate::email::EmailAddress;
+use crate::error::{Code, Error, Result};
+use crate::ids::UserId;
+use crate::model::{Details, UserState};
+use crate::permissions::{Caller, Permission};
+use crate::secrets;
+use crate::service::Mailroom;
+use crate::verification::CodeCheck;
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 200;
+
+impl Mailroom {
+    /// `POST /management/v1/users/{userId}/_resend_initialization`: a new code and
+    /// mail; `email`, when given, replaces the address (unverified).
+    pub async fn resend_initialization_v1(
+        &self,
+        caller: &Caller,
+        org_header: Option<&str>,
+        user_id: &str,
+        email: Option<&EmailAddress>,
+    ) -> Result<Details> {
+        self.retry_on_conflict(|| async {
+            let org = self.org_context(caller, org_header).await?;
+            caller.require_v1(Permission::UserWrite, org)?;
+            let user = self
+                .user_in_org(org, user_id)
+                .await?
+                .filter(|u| u.human().is_some())
+                .ok_or_else(|| Error::not_found("COMMAND-2M9df", "User could not be found"))?;
+            if user.state != UserState::Initial {
+                return Err(Error::failed_precondition("COMMAND-2M9sd", "User is already initialized"));
+            }
+            let now = self.clock.now();
+            self.check_send_limit(user.id, now).await?;
+            let mut change = UserChange::new(user, Some(caller.user_id), now);
+            if let Some(email) = email {
+                let current = change.user().human().map(|h| h.email.clone()).unwrap_or_default();
+                if current != email.as_str() {
+                    if let Some(human) = change.user_mut().human_mut() {
+                        human.email = email.as_str().to_owned();
+                        human.email_verified = false;
+                    }
+                    change.event(event::EMAIL_CHANGED, json!({"email": email.as_str()}));
+                }
+            }
+            self.issue_init_code(&mut change);
+            self.commit_change(change).await
+        })
+        .await
+    }
+
+    /// Completes initialization: checks the code, sets the password, verifies the
+    /// address the code was sent to, and activates the user.
+    pub async fn initialize_user(&self, user_id: &str, code: &str, password: &str) -> Result<Details> {
+        let chars = password.chars().count();
+        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+            return Err(Error::invalid_argument(
+                "MAILROOM-PWLEN",
+                "The password must be between 8 and 200 characters",
+            ));
+        }
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
+            .await
+            .map_err(Error::internal)??;
+        let invalid = || Error::new(Code::InvalidArgument, "COMMAND-eis9R", "Code is invalid");
+        self.retry_on_conflict(|| async {
+            let id = UserId::parse(user_id).ok_or_else(invalid)?;
+            let user = self
+                .store
+                .user(id)
+                .await?
+                .filter(|u| !u.is_deleted() && u.human().is_some())
+                .ok_or_else(invalid)?;
+            if user.state != UserState::Initial {
+                return Err(Error::failed_precondition("COMMAND-2M9sd", "User is already initialized"));
+            }
+            let mut change = UserChange::new(user, None, self.clock.now());
+            match self.check_code(&mut change, CodeKind::Init, code).await? {
+                CodeCheck::Invalid => {
+                    self.commit_change(change).await?;
+                    Err(invalid())
+                }
+                CodeCheck::Valid => {
+                    change.event(event::INIT_CHECK_SUCCEEDED, json!({}));
+                    let user = change.user_mut();
+                    user.state = UserState::Active;
+                    if let Some(human) = user.human_mut() {
+                        human.email_verified = true;
+                        human.password_hash = Some(hash.clone());
+                    }
+                    change.event(event::EMAIL_VERIFIED, json!({}));
+                    change.event(event::PASSWORD_CHANGED, json!({}));
+                    let user_id = change.user().id;
+                    change.op(crate::store::Op::DeleteCode {
+                        user_id,
+                        kind: CodeKind::Email,
+                    });
+                    self.commit_change(change).await
+                }
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,271 @@
+//! Issuing and checking codes for a user: the send limits, the code rows, the
+//! outbox mails that carry them, and the failure bookkeeping (SPEC §1 "Codes",
+//! "Send limits").
+
+use serde_json::json;
+
+use crate::change::{event, UserChange};
+use crate::clock::Timestamp;
+use crate::code::{code_hash, code_matches, CodeKind, PlainCode, MAX_ATTEMPTS};
+use crate::error::{Code, Error, Result};
+use crate::ids::{next_id, UserId};
+use crate::model::{CodeRecord, MailKind, OutboxMail, User};
+use crate::service::Mailroom;
+use crate::store::Op;
+use crate::url_template::UrlTemplate;
+
+/// How a new code reaches its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeDelivery {
+    /// By mail, with the default link or this template.
+    Mail { url_template: Option<UrlTemplate> },
+    /// In the API response; nothing is mailed (and no send limit applies).
+    Return,
+}
+
+impl CodeDelivery {
+    pub fn mails(&self) -> bool {
+        matches!(self, CodeDelivery::Mail { .. })
+    }
+}
+
+/// Result of checking a typed code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    Valid,
+    Invalid,
+}
+
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Mailroom {
+    /// Refuses a code mail to `user` over the limits, with the seconds until the next
+    /// one is allowed. Checked before anything is written.
+    pub(crate) async fn check_send_limit(&self, user: UserId, now: Timestamp) -> Result<()> {
+        let min_interval = self.settings.code_mail_min_interval_secs;
+        let per_hour = self.settings.code_mail_per_hour;
+        if min_interval == 0 && per_hour == 0 {
+            return Ok(());
+        }
+        let hour_ago = now.plus_secs(-3600);
+        let times = self.store.code_mail_times(user, hour_ago).await?;
+        let mut wait_micros: i64 = 0;
+        if let Some(last) = times.last() {
+            if min_interval > 0 {
+                let next = last.plus_secs(min_interval as i64);
+                wait_micros = wait_micros.max(next.0 - now.0);
+            }
+        }
+        if per_hour > 0 && times.len() as u64 >= per_hour {
+            // The oldest mail inside the window has to leave it first.
+            let leaves = times[times.len() - per_hour as usize].plus_secs(3600);
+            wait_micros = wait_micros.max(leaves.0 - now.0);
+        }
+        if wait_micros > 0 {
+            let mut err = Error::new(
+                Code::ResourceExhausted,
+                "MAILROOM-LIMIT",
+                "Too many codes sent, try again later",
+            );
+            err.retry_after_secs = Some((wait_micros as u64).div_ceil(1_000_000).max(1));
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// The default link of a verification mail (SPEC §5).
+    fn default_verification_link(&self, user: &User, code: &str) -> String {
+        format!(
+            "{}/ui/v2/login/verify?code={}&organization={}&userId={}",
+            self.settings.public_url, code, user.org_id, user.id
+        )
+    }
+
+    /// The link of an initialization mail (SPEC §5).
+    fn initialization_link(&self, user: &User, code: &str) -> String {
+        format!(
+            "{}/ui/login/user/init?code={}&loginname={}&orgID={}&passwordset=false&userID={}",
+            self.settings.public_url,
+            code,
+            url_encode(&user.username),
+            user.org_id,
+            user.id
+        )
+    }
+
+    /// Adds a new email-verification code to `change` (replacing any live one), and
+    /// either queues its mail or hands back the plaintext.
+    pub(crate) fn issue_email_code(&self, change: &mut UserChange, delivery: &CodeDelivery) -> Option<PlainCode> {
+        let user = change.user().clone();
+        let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
+        let now = change.now();
+        let expires_at = now.plus_secs(self.settings.email_code_expiry_secs);
+        let code = PlainCode::generate();
+        let hash = code_hash(&self.settings.master_key, CodeKind::Email, user.id, code.as_str());
+        let url_template = match delivery {
+            CodeDelivery::Mail { url_template } => url_template.clone(),
+            CodeDelivery::Return => None,
+        };
+        let mut payload = json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
+        if let Some(template) = &url_template {
+            payload["urlTemplate"] = json!(template.as_str());
+        }
+        change.event(event::EMAIL_CODE_ADDED, payload);
+        change.op(Op::PutCode(CodeRecord {
+            user_id: user.id,
+            kind: CodeKind::Email,
+            code_hash: hash.clone(),
+            email: email.clone(),
+            url_template: url_template.as_ref().map(|t| t.as_str().to_owned()),
+            attempts: 0,
+            created_at: now,
+            expires_at,
+        }));
+        match delivery {
+            CodeDelivery::Return => Some(code),
+            CodeDelivery::Mail { url_template } => {
+                let link = match url_template {
+                    Some(template) => template.render(&user.id.to_string(), &user.org_id.to_string(), code.as_str()),
+                    None => self.default_verification_link(&user, code.as_str()),
+                };
+                let payload = json!({
+                    "code": code.as_str(),
+                    "link": link,
+                    "expiresAt": expires_at.to_rfc3339(),
+                });
+                change.op(Op::EnqueueMail(self.outbox_mail(
+                    &user,
+                    MailKind::EmailVerification,
+                    &email,
+                    payload,
+                    Some((CodeKind::Email, hash, expires_at)),
+                    now,
+                )));
+                None
+            }
+        }
+    }
+
+    /// Adds a new initialization code to `change` and queues its mail.
+    pub(crate) fn issue_init_code(&self, change: &mut UserChange) {
+        let user = change.user().clone();
+        let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
+        let now = change.now();
+        let expires_at = now.plus_secs(self.settings.init_code_expiry_secs);
+        let code = PlainCode::generate();
+        let hash = code_hash(&self.settings.master_key, CodeKind::Init, user.id, code.as_str());
+        change.event(event::INIT_CODE_ADDED, json!({"expiresAt": expires_at.to_rfc3339()}));
+        change.op(Op::PutCode(CodeRecord {
+            user_id: user.id,
+            kind: CodeKind::Init,
+            code_hash: hash.clone(),
+            email: email.clone(),
+            url_template: None,
+            attempts: 0,
+            created_at: now,
+            expires_at,
+        }));
+        let payload = json!({
+            "code": code.as_str(),
+            "link": self.initialization_link(&user, code.as_str()),
+            "loginName": user.username,
+            "expiresAt": expires_at.to_rfc3339(),
+        });
+        change.op(Op::EnqueueMail(self.outbox_mail(
+            &user,
+            MailKind::Initialization,
+            &email,
+            payload,
+            Some((CodeKind::Init, hash, expires_at)),
+            now,
+        )));
+    }
+
+    /// Queues the "your email address was changed" notice to the old verified address.
+    pub(crate) fn notify_old_address(&self, change: &mut UserChange, old_email: &str, new_email: &str) {
+        if !self.settings.notify_old_address {
+            return;
+        }
+        let user = change.user().clone();
+        let payload = json!({"oldEmail": old_email, "newEmail": new_email});
+        let mail = self.outbox_mail(&user, MailKind::EmailChangedNotice, old_email, payload, None, change.now());
+        change.op(Op::EnqueueMail(mail));
+    }
+
+    fn outbox_mail(
+        &self,
+        user: &User,
+        kind: MailKind,
+        to: &str,
+        payload: serde_json::Value,
+        code: Option<(CodeKind, String, Timestamp)>,
+        now: Timestamp,
+    ) -> OutboxMail {
+        let id = next_id();
+        let host = self
+            .settings
+            .public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("localhost")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("localhost")
+            .to_owned();
+        let (code_kind, code_hash, code_expires_at) = match code {
+            Some((kind, hash, expires)) => (Some(kind), Some(hash), Some(expires)),
+            None => (None, None, None),
+        };
+        OutboxMail {
+            id,
+            user_id: user.id,
+            org_id: user.org_id,
+            kind,
+            to_address: to.to_owned(),
+            payload,
+            created_at: now,
+            code_kind,
+            code_hash,
+            code_expires_at,
+            message_id: format!("<{id}.{}@{host}>", kind.as_db()),
+        }
+    }
+
+    /// Checks `input` against the user's live code of `kind`, recording a failure in
+    /// `change` (event, attempts; the code is used up after the 5th failure).
+    /// Wrong, expired, exhausted and missing codes are all just `Invalid`.
+    pub(crate) async fn check_code(&self, change: &mut UserChange, kind: CodeKind, input: &str) -> Result<CodeCheck> {
+        let user_id = change.user().id;
+        let stored = self.store.code(user_id, kind).await?;
+        let live = stored
+            .as_ref()
+            .filter(|code| code.expires_at > change.now() && code.attempts < MAX_ATTEMPTS);
+        let valid = live.is_some_and(|code| code_matches(&self.settings.master_key, kind, user_id, input, &code.code_hash));
+        if valid {
+            change.op(Op::DeleteCode { user_id, kind });
+            return Ok(CodeCheck::Valid);
+        }
+        let failed_event = match kind {
+            CodeKind::Email => event::EMAIL_VERIFICATION_FAILED,
+            CodeKind::Init => event::INIT_CHECK_FAILED,
+        };
+        change.event(failed_event, json!({}));
+        if let Some(code) = live {
+            let attempts = code.attempts + 1;
+            if attempts >= MAX_ATTEMPTS {
+                change.op(Op::DeleteCode { user_id, kind });
+            } else {
+                change.op(Op::SetCodeAttempts { user_id, kind, attempts });
+            }
+        }
+        Ok(CodeCheck::Invalid)
+    }
+}
