@@ -83,7 +83,13 @@ pub fn code_hash(key: &MasterKey, kind: CodeKind, user: UserId, code: &str) -> S
 }
 
 /// Constant-time comparison of a typed code against the stored hash.
-pub fn code_matches(key: &MasterKey, kind: CodeKind, user: UserId, input: &str, stored_hash: &str) -> bool {
+pub fn code_matches(
+    key: &MasterKey,
+    kind: CodeKind,
+    user: UserId,
+    input: &str,
+    stored_hash: &str,
+) -> bool {
     let candidate = code_hash(key, kind, user, input);
     candidate.as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
@@ -99,7 +105,10 @@ mod tests {
             assert_eq!(code.as_str().len(), CODE_LENGTH);
             assert!(code.as_str().bytes().all(|b| ALPHABET.contains(&b)));
         }
-        assert_eq!(format!("{:?}", PlainCode::generate()), "PlainCode(<redacted>)");
+        assert_eq!(
+            format!("{:?}", PlainCode::generate()),
+            "PlainCode(<redacted>)"
+        );
     }
 
     #[test]
@@ -120,10 +129,28 @@ mod tests {
         let key = MasterKey::generate();
         let user = UserId(42);
         let hash = code_hash(&key, CodeKind::Email, user, "AB12CD");
-        assert!(code_matches(&key, CodeKind::Email, user, " ab12cd\n", &hash));
+        assert!(code_matches(
+            &key,
+            CodeKind::Email,
+            user,
+            " ab12cd\n",
+            &hash
+        ));
         assert!(!code_matches(&key, CodeKind::Email, user, "AB12CE", &hash));
         assert!(!code_matches(&key, CodeKind::Init, user, "AB12CD", &hash));
-        assert!(!code_matches(&key, CodeKind::Email, UserId(43), "AB12CD", &hash));
-        assert!(!code_matches(&MasterKey::generate(), CodeKind::Email, user, "AB12CD", &hash));
+        assert!(!code_matches(
+            &key,
+            CodeKind::Email,
+            UserId(43),
+            "AB12CD",
+            &hash
+        ));
+        assert!(!code_matches(
+            &MasterKey::generate(),
+            CodeKind::Email,
+            user,
+            "AB12CD",
+            &hash
+        ));
     }
 }

@@ -36,13 +36,20 @@ impl Mailroom {
                 .filter(|u| u.human().is_some())
                 .ok_or_else(|| Error::not_found("COMMAND-2M9df", "User could not be found"))?;
             if user.state != UserState::Initial {
-                return Err(Error::failed_precondition("COMMAND-2M9sd", "User is already initialized"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-2M9sd",
+                    "User is already initialized",
+                ));
             }
             let now = self.clock.now();
             self.check_send_limit(user.id, now).await?;
             let mut change = UserChange::new(user, Some(caller.user_id), now);
             if let Some(email) = email {
-                let current = change.user().human().map(|h| h.email.clone()).unwrap_or_default();
+                let current = change
+                    .user()
+                    .human()
+                    .map(|h| h.email.clone())
+                    .unwrap_or_default();
                 if current != email.as_str() {
                     if let Some(human) = change.user_mut().human_mut() {
                         human.email = email.as_str().to_owned();
@@ -59,7 +66,12 @@ impl Mailroom {
 
     /// Completes initialization: checks the code, sets the password, verifies the
     /// address the code was sent to, and activates the user.
-    pub async fn initialize_user(&self, user_id: &str, code: &str, password: &str) -> Result<Details> {
+    pub async fn initialize_user(
+        &self,
+        user_id: &str,
+        code: &str,
+        password: &str,
+    ) -> Result<Details> {
         let chars = password.chars().count();
         if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
             return Err(Error::invalid_argument(
@@ -81,7 +93,10 @@ impl Mailroom {
                 .filter(|u| !u.is_deleted() && u.human().is_some())
                 .ok_or_else(invalid)?;
             if user.state != UserState::Initial {
-                return Err(Error::failed_precondition("COMMAND-2M9sd", "User is already initialized"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-2M9sd",
+                    "User is already initialized",
+                ));
             }
             let mut change = UserChange::new(user, None, self.clock.now());
             match self.check_code(&mut change, CodeKind::Init, code).await? {

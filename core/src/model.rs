@@ -262,3 +262,25 @@ pub struct OutboxMail {
     pub code_expires_at: Option<Timestamp>,
     pub message_id: String,
 }
+
+/// An outbox row as read back (console, API, worker).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    pub org_id: OrgId,
+    pub kind: MailKind,
+    pub to_address: String,
+    pub subject: String,
+    pub payload: serde_json::Value,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub next_attempt_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    pub code_kind: Option<CodeKind>,
+    pub code_hash: Option<String>,
+    pub code_expires_at: Option<Timestamp>,
+    pub message_id: String,
+}

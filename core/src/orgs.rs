@@ -10,7 +10,11 @@ use crate::store::{Op, Write};
 pub const MAX_ORG_NAME_CHARS: usize = 200;
 
 fn org_exists() -> Error {
-    Error::new(Code::AlreadyExists, "COMMAND-ZGuH8", "Organisation already exists")
+    Error::new(
+        Code::AlreadyExists,
+        "COMMAND-ZGuH8",
+        "Organisation already exists",
+    )
 }
 
 /// Orgs have no event stream of their own here; their writes report sequence 1.
@@ -24,10 +28,18 @@ fn org_details(org: &Org) -> Details {
 }
 
 impl Mailroom {
-    async fn insert_org(&self, id: Option<OrgId>, name: &str, owners: Vec<(UserId, Vec<Role>)>) -> Result<Org> {
+    async fn insert_org(
+        &self,
+        id: Option<OrgId>,
+        name: &str,
+        owners: Vec<(UserId, Vec<Role>)>,
+    ) -> Result<Org> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(Error::invalid_argument("ORG-mruNY", "Organisation name is empty"));
+            return Err(Error::invalid_argument(
+                "ORG-mruNY",
+                "Organisation name is empty",
+            ));
         }
         let org = Org {
             id: id.unwrap_or_else(OrgId::generate),
@@ -72,7 +84,10 @@ impl Mailroom {
         admins: Vec<(String, Vec<String>)>,
     ) -> Result<(OrgId, Details)> {
         if !caller.can_instance(Permission::IamWrite) {
-            return Err(Error::permission_denied("AUTH-AWfge", "No matching permissions found"));
+            return Err(Error::permission_denied(
+                "AUTH-AWfge",
+                "No matching permissions found",
+            ));
         }
         if let Some(id) = id {
             if self.store.org(id).await?.is_some() {
@@ -140,7 +155,9 @@ fn parse_org_roles(names: &[String], default: Vec<Role>) -> Result<Vec<Role>> {
         .map(|name| {
             Role::parse(name)
                 .filter(|role| !role.is_instance_role())
-                .ok_or_else(|| Error::invalid_argument("ORG-Tsh3a", "Role is not an organization role"))
+                .ok_or_else(|| {
+                    Error::invalid_argument("ORG-Tsh3a", "Role is not an organization role")
+                })
         })
         .collect()
 }

@@ -98,9 +98,17 @@ mod tests {
 
     #[test]
     fn renders_the_three_fields() {
-        let t = UrlTemplate::parse("https://x.test/verify?u={{.UserID}}&o={{ .OrgID }}&c={{.Code}}").unwrap();
-        assert_eq!(t.render("1", "2", "ABC123"), "https://x.test/verify?u=1&o=2&c=ABC123");
-        assert_eq!(UrlTemplate::parse("plain").unwrap().render("1", "2", "3"), "plain");
+        let t =
+            UrlTemplate::parse("https://x.test/verify?u={{.UserID}}&o={{ .OrgID }}&c={{.Code}}")
+                .unwrap();
+        assert_eq!(
+            t.render("1", "2", "ABC123"),
+            "https://x.test/verify?u=1&o=2&c=ABC123"
+        );
+        assert_eq!(
+            UrlTemplate::parse("plain").unwrap().render("1", "2", "3"),
+            "plain"
+        );
     }
 
     #[test]
@@ -113,7 +121,11 @@ mod tests {
             ("https://x/{{.}}", "DOMAIN-oGh5e"),
             ("https://x/\r\n{{.Code}}", "DOMAIN-oGh5e"),
         ] {
-            assert_eq!(UrlTemplate::parse(source).unwrap_err().id, Some(id), "{source}");
+            assert_eq!(
+                UrlTemplate::parse(source).unwrap_err().id,
+                Some(id),
+                "{source}"
+            );
         }
     }
 }

@@ -124,7 +124,10 @@ impl Mailroom {
                 .v1_target(caller, org_header, user_id, Permission::UserWrite, missing)
                 .await?;
             if user.state == UserState::Initial {
-                return Err(Error::failed_precondition("COMMAND-J8dsk", "User is not yet initialized"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-J8dsk",
+                    "User is not yet initialized",
+                ));
             }
             let human = user.human().cloned().unwrap_or_default();
             let now = self.clock.now();
@@ -135,7 +138,10 @@ impl Mailroom {
                     Self::mark_verified(&mut change);
                     return self.commit_change(change).await;
                 }
-                return Err(Error::failed_precondition("COMMAND-2b7fM", "Email not changed"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-2b7fM",
+                    "Email not changed",
+                ));
             }
             if !is_verified {
                 self.check_send_limit(change.user().id, now).await?;
@@ -164,10 +170,16 @@ impl Mailroom {
                 .v1_target(caller, org_header, user_id, Permission::UserWrite, missing)
                 .await?;
             if user.state == UserState::Initial {
-                return Err(Error::failed_precondition("COMMAND-E3fbw", "User is not yet initialized"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-E3fbw",
+                    "User is not yet initialized",
+                ));
             }
             if user.human().is_some_and(|h| h.email_verified) {
-                return Err(Error::failed_precondition("COMMAND-3M9ds", "Email is already verified"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-3M9ds",
+                    "Email is already verified",
+                ));
             }
             let now = self.clock.now();
             self.check_send_limit(user.id, now).await?;
@@ -190,7 +202,10 @@ impl Mailroom {
         self.retry_on_conflict(|| async {
             let user = self.v2_target(caller, user_id, self_allowed).await?;
             if user.human().is_some_and(|h| h.email == email.as_str()) {
-                return Err(Error::failed_precondition("COMMAND-Uch5e", "Email not changed"));
+                return Err(Error::failed_precondition(
+                    "COMMAND-Uch5e",
+                    "Email not changed",
+                ));
             }
             let now = self.clock.now();
             if matches!(mode, SetEmailMode::Code(delivery) if delivery.mails()) {
@@ -213,14 +228,26 @@ impl Mailroom {
 
     /// v2 `SendEmailCode`: always a new code, even for a verified address, which then
     /// counts as unverified until the code is used.
-    pub async fn send_email_code_v2(&self, caller: &Caller, user_id: &str, delivery: &CodeDelivery) -> Result<CodeWrite> {
-        self.new_email_code_v2(caller, user_id, delivery, false).await
+    pub async fn send_email_code_v2(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+        delivery: &CodeDelivery,
+    ) -> Result<CodeWrite> {
+        self.new_email_code_v2(caller, user_id, delivery, false)
+            .await
     }
 
     /// v2 `ResendEmailCode`: like SendEmailCode, but only when a code was issued
     /// before (an expired one counts).
-    pub async fn resend_email_code_v2(&self, caller: &Caller, user_id: &str, delivery: &CodeDelivery) -> Result<CodeWrite> {
-        self.new_email_code_v2(caller, user_id, delivery, true).await
+    pub async fn resend_email_code_v2(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+        delivery: &CodeDelivery,
+    ) -> Result<CodeWrite> {
+        self.new_email_code_v2(caller, user_id, delivery, true)
+            .await
     }
 
     async fn new_email_code_v2(
@@ -233,7 +260,10 @@ impl Mailroom {
         self.retry_on_conflict(|| async {
             let user = self.v2_target(caller, user_id, delivery.mails()).await?;
             if needs_existing && self.store.code(user.id, CodeKind::Email).await?.is_none() {
-                return Err(Error::failed_precondition("EMAIL-5w5ilin4yt", "Code is empty"));
+                return Err(Error::failed_precondition(
+                    "EMAIL-5w5ilin4yt",
+                    "Code is empty",
+                ));
             }
             let now = self.clock.now();
             if delivery.mails() {
@@ -251,7 +281,12 @@ impl Mailroom {
     }
 
     /// v2 `VerifyEmail`: any valid token may call it; the code is the proof.
-    pub async fn verify_email_v2(&self, caller: &Caller, user_id: &str, code: &str) -> Result<Details> {
+    pub async fn verify_email_v2(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+        code: &str,
+    ) -> Result<Details> {
         self.retry_on_conflict(|| async {
             let id = UserId::parse(user_id).ok_or_else(v2_not_found)?;
             let user = self
@@ -263,14 +298,20 @@ impl Mailroom {
             if user.state == UserState::Initial {
                 return Err(v2_not_initialized());
             }
-            self.verify_email_code(user, Some(caller.user_id), code).await
+            self.verify_email_code(user, Some(caller.user_id), code)
+                .await
         })
         .await
     }
 
     /// Checks an email code for `user` and marks the address verified. Shared by the
     /// API and the end-user verification page.
-    pub(crate) async fn verify_email_code(&self, user: User, creator: Option<UserId>, code: &str) -> Result<Details> {
+    pub(crate) async fn verify_email_code(
+        &self,
+        user: User,
+        creator: Option<UserId>,
+        code: &str,
+    ) -> Result<Details> {
         let mut change = UserChange::new(user, creator, self.clock.now());
         match self.check_code(&mut change, CodeKind::Email, code).await? {
             CodeCheck::Valid => {
@@ -280,7 +321,11 @@ impl Mailroom {
             CodeCheck::Invalid => {
                 // The failure is recorded, then reported.
                 self.commit_change(change).await?;
-                Err(Error::new(Code::InvalidArgument, "COMMAND-eis9R", "Code is invalid"))
+                Err(Error::new(
+                    Code::InvalidArgument,
+                    "COMMAND-eis9R",
+                    "Code is invalid",
+                ))
             }
         }
     }

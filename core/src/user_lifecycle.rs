@@ -107,10 +107,22 @@ impl Mailroom {
         })
     }
 
-    fn new_human_row(&self, org: OrgId, human: &NewHuman, password_hash: Option<String>, now: Timestamp) -> User {
-        let email = human.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default();
+    fn new_human_row(
+        &self,
+        org: OrgId,
+        human: &NewHuman,
+        password_hash: Option<String>,
+        now: Timestamp,
+    ) -> User {
+        let email = human
+            .email
+            .as_ref()
+            .map(|e| e.as_str().to_owned())
+            .unwrap_or_default();
         let display_name = if human.display_name.is_empty() {
-            format!("{} {}", human.given_name, human.family_name).trim().to_owned()
+            format!("{} {}", human.given_name, human.family_name)
+                .trim()
+                .to_owned()
         } else {
             human.display_name.clone()
         };
@@ -169,16 +181,21 @@ impl Mailroom {
             user.state = UserState::Initial;
         }
         let payload = Self::human_added_payload(&user);
-        self.insert_user(user.clone(), caller.user_id, (event::HUMAN_ADDED, payload), |change| {
-            if email_verified {
-                Self::verify_in(change);
-            } else if user.state == UserState::Initial {
-                self.issue_init_code(change);
-            } else {
-                self.issue_email_code(change, &CodeDelivery::Mail { url_template: None });
-            }
-            None
-        })
+        self.insert_user(
+            user.clone(),
+            caller.user_id,
+            (event::HUMAN_ADDED, payload),
+            |change| {
+                if email_verified {
+                    Self::verify_in(change);
+                } else if user.state == UserState::Initial {
+                    self.issue_init_code(change);
+                } else {
+                    self.issue_email_code(change, &CodeDelivery::Mail { url_template: None });
+                }
+                None
+            },
+        )
         .await
     }
 
@@ -212,13 +229,18 @@ impl Mailroom {
         let hash = hash_password(human.password.clone()).await?;
         let user = self.new_human_row(org, &human, hash, self.clock.now());
         let payload = Self::human_added_payload(&user);
-        self.insert_user(user, caller.user_id, (event::HUMAN_ADDED, payload), |change| match &mode {
-            SetEmailMode::MarkVerified => {
-                Self::verify_in(change);
-                None
-            }
-            SetEmailMode::Code(delivery) => self.issue_email_code(change, delivery),
-        })
+        self.insert_user(
+            user,
+            caller.user_id,
+            (event::HUMAN_ADDED, payload),
+            |change| match &mode {
+                SetEmailMode::MarkVerified => {
+                    Self::verify_in(change);
+                    None
+                }
+                SetEmailMode::Code(delivery) => self.issue_email_code(change, delivery),
+            },
+        )
         .await
     }
 
@@ -250,8 +272,13 @@ impl Mailroom {
             changed_at: now,
         };
         let payload = json!({"userName": username, "name": name, "description": description});
-        self.insert_user(user, caller.user_id, (event::MACHINE_ADDED, payload), |_| None)
-            .await
+        self.insert_user(
+            user,
+            caller.user_id,
+            (event::MACHINE_ADDED, payload),
+            |_| None,
+        )
+        .await
     }
 
     /// `POST /management/v1/users/{userId}/pats`: the token is returned once.
@@ -269,11 +296,17 @@ impl Mailroom {
             .await?
             .ok_or_else(|| Error::not_found("COMMAND-Ggd3a", "User could not be found"))?;
         if user.human().is_some() {
-            return Err(Error::failed_precondition("COMMAND-Dgj3s", "The User must be a machine user"));
+            return Err(Error::failed_precondition(
+                "COMMAND-Dgj3s",
+                "The User must be a machine user",
+            ));
         }
         let now = self.clock.now();
         if expires_at.is_some_and(|at| at <= now) {
-            return Err(Error::invalid_argument("COMMAND-dv3t5", "Expiration date is in the past"));
+            return Err(Error::invalid_argument(
+                "COMMAND-dv3t5",
+                "Expiration date is in the past",
+            ));
         }
         let token = secrets::new_token();
         let id = TokenId::generate();
@@ -315,7 +348,12 @@ impl Mailroom {
     }
 
     /// v2 deactivate / reactivate / lock / unlock, with ZITADEL's precondition errors.
-    pub async fn change_user_state_v2(&self, caller: &Caller, user_id: &str, to: StateChange) -> Result<Details> {
+    pub async fn change_user_state_v2(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+        to: StateChange,
+    ) -> Result<Details> {
         self.retry_on_conflict(|| async {
             let user = self.v2_user_for_write(caller, user_id).await?;
             let (allowed, error, next, event_type) = match to {

@@ -183,7 +183,11 @@ impl Mailroom {
             (Some(orgs), None) => Some(orgs),
             (Some(orgs), Some(org)) => Some(orgs.into_iter().filter(|o| *o == org).collect()),
         };
-        let limit = if query.limit == 0 { 100 } else { query.limit.min(MAX_PAGE_SIZE) };
+        let limit = if query.limit == 0 {
+            100
+        } else {
+            query.limit.min(MAX_PAGE_SIZE)
+        };
         let mut store_query = UserQuery {
             text: None,
             orgs,
@@ -211,7 +215,10 @@ impl Mailroom {
             .filter(|u| {
                 let email = u.human().map(|h| h.email.as_str()).unwrap_or_default();
                 query.email.as_ref().is_none_or(|m| text_matches(email, m))
-                    && query.username.as_ref().is_none_or(|m| text_matches(&u.username, m))
+                    && query
+                        .username
+                        .as_ref()
+                        .is_none_or(|m| text_matches(&u.username, m))
             })
             .collect();
         let total = matching.len() as u64;
@@ -224,8 +231,18 @@ impl Mailroom {
     }
 
     /// `GET /mailroom/v1/users/{userId}/events`: the audit log, oldest first.
-    pub async fn user_events(&self, caller: &Caller, user_id: &str) -> Result<Vec<crate::model::Event>> {
-        let user = self.readable_user(caller, user_id).await?;
+    pub async fn user_events(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+    ) -> Result<Vec<crate::model::Event>> {
+        // Unlike the email operations, the audit log of a deleted user stays readable.
+        let not_found = || Error::not_found("QUERY-Hms2s", "User could not be found");
+        let id = UserId::parse(user_id).ok_or_else(not_found)?;
+        let user = self.store.user(id).await?.ok_or_else(not_found)?;
+        if !caller.can(Permission::UserRead, user.org_id) {
+            return Err(not_found());
+        }
         self.store.events(user.id).await
     }
 }

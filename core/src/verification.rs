@@ -40,7 +40,9 @@ fn url_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -103,18 +105,28 @@ impl Mailroom {
 
     /// Adds a new email-verification code to `change` (replacing any live one), and
     /// either queues its mail or hands back the plaintext.
-    pub(crate) fn issue_email_code(&self, change: &mut UserChange, delivery: &CodeDelivery) -> Option<PlainCode> {
+    pub(crate) fn issue_email_code(
+        &self,
+        change: &mut UserChange,
+        delivery: &CodeDelivery,
+    ) -> Option<PlainCode> {
         let user = change.user().clone();
         let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
         let now = change.now();
         let expires_at = now.plus_secs(self.settings.email_code_expiry_secs);
         let code = PlainCode::generate();
-        let hash = code_hash(&self.settings.master_key, CodeKind::Email, user.id, code.as_str());
+        let hash = code_hash(
+            &self.settings.master_key,
+            CodeKind::Email,
+            user.id,
+            code.as_str(),
+        );
         let url_template = match delivery {
             CodeDelivery::Mail { url_template } => url_template.clone(),
             CodeDelivery::Return => None,
         };
-        let mut payload = json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
+        let mut payload =
+            json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
         if let Some(template) = &url_template {
             payload["urlTemplate"] = json!(template.as_str());
         }
@@ -133,7 +145,11 @@ impl Mailroom {
             CodeDelivery::Return => Some(code),
             CodeDelivery::Mail { url_template } => {
                 let link = match url_template {
-                    Some(template) => template.render(&user.id.to_string(), &user.org_id.to_string(), code.as_str()),
+                    Some(template) => template.render(
+                        &user.id.to_string(),
+                        &user.org_id.to_string(),
+                        code.as_str(),
+                    ),
                     None => self.default_verification_link(&user, code.as_str()),
                 };
                 let payload = json!({
@@ -161,8 +177,16 @@ impl Mailroom {
         let now = change.now();
         let expires_at = now.plus_secs(self.settings.init_code_expiry_secs);
         let code = PlainCode::generate();
-        let hash = code_hash(&self.settings.master_key, CodeKind::Init, user.id, code.as_str());
-        change.event(event::INIT_CODE_ADDED, json!({"expiresAt": expires_at.to_rfc3339()}));
+        let hash = code_hash(
+            &self.settings.master_key,
+            CodeKind::Init,
+            user.id,
+            code.as_str(),
+        );
+        change.event(
+            event::INIT_CODE_ADDED,
+            json!({"expiresAt": expires_at.to_rfc3339()}),
+        );
         change.op(Op::PutCode(CodeRecord {
             user_id: user.id,
             kind: CodeKind::Init,
@@ -190,13 +214,25 @@ impl Mailroom {
     }
 
     /// Queues the "your email address was changed" notice to the old verified address.
-    pub(crate) fn notify_old_address(&self, change: &mut UserChange, old_email: &str, new_email: &str) {
+    pub(crate) fn notify_old_address(
+        &self,
+        change: &mut UserChange,
+        old_email: &str,
+        new_email: &str,
+    ) {
         if !self.settings.notify_old_address {
             return;
         }
         let user = change.user().clone();
         let payload = json!({"oldEmail": old_email, "newEmail": new_email});
-        let mail = self.outbox_mail(&user, MailKind::EmailChangedNotice, old_email, payload, None, change.now());
+        let mail = self.outbox_mail(
+            &user,
+            MailKind::EmailChangedNotice,
+            old_email,
+            payload,
+            None,
+            change.now(),
+        );
         change.op(Op::EnqueueMail(mail));
     }
 
@@ -242,13 +278,26 @@ impl Mailroom {
     /// Checks `input` against the user's live code of `kind`, recording a failure in
     /// `change` (event, attempts; the code is used up after the 5th failure).
     /// Wrong, expired, exhausted and missing codes are all just `Invalid`.
-    pub(crate) async fn check_code(&self, change: &mut UserChange, kind: CodeKind, input: &str) -> Result<CodeCheck> {
+    pub(crate) async fn check_code(
+        &self,
+        change: &mut UserChange,
+        kind: CodeKind,
+        input: &str,
+    ) -> Result<CodeCheck> {
         let user_id = change.user().id;
         let stored = self.store.code(user_id, kind).await?;
         let live = stored
             .as_ref()
             .filter(|code| code.expires_at > change.now() && code.attempts < MAX_ATTEMPTS);
-        let valid = live.is_some_and(|code| code_matches(&self.settings.master_key, kind, user_id, input, &code.code_hash));
+        let valid = live.is_some_and(|code| {
+            code_matches(
+                &self.settings.master_key,
+                kind,
+                user_id,
+                input,
+                &code.code_hash,
+            )
+        });
         if valid {
             change.op(Op::DeleteCode { user_id, kind });
             return Ok(CodeCheck::Valid);
@@ -263,7 +312,11 @@ impl Mailroom {
             if attempts >= MAX_ATTEMPTS {
                 change.op(Op::DeleteCode { user_id, kind });
             } else {
-                change.op(Op::SetCodeAttempts { user_id, kind, attempts });
+                change.op(Op::SetCodeAttempts {
+                    user_id,
+                    kind,
+                    attempts,
+                });
             }
         }
         Ok(CodeCheck::Invalid)

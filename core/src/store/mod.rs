@@ -7,10 +7,13 @@
 use async_trait::async_trait;
 
 use crate::clock::Timestamp;
+use crate::code::CodeKind;
 use crate::error::Result;
 use crate::ids::{OrgId, UserId};
-use crate::code::CodeKind;
-use crate::model::{CodeRecord, Event, Membership, Org, OutboxMail, PersonalAccessToken, User, UserState};
+use crate::model::{
+    CodeRecord, Event, MailRecord, Membership, Org, OutboxMail, PersonalAccessToken, User,
+    UserState,
+};
 
 #[macro_use]
 mod sql;
@@ -94,8 +97,15 @@ pub enum Op {
     InsertToken(PersonalAccessToken),
     /// Replaces the user's live code of that kind (one per kind).
     PutCode(CodeRecord),
-    DeleteCode { user_id: UserId, kind: CodeKind },
-    SetCodeAttempts { user_id: UserId, kind: CodeKind, attempts: i64 },
+    DeleteCode {
+        user_id: UserId,
+        kind: CodeKind,
+    },
+    SetCodeAttempts {
+        user_id: UserId,
+        kind: CodeKind,
+        attempts: i64,
+    },
     EnqueueMail(OutboxMail),
 }
 
@@ -129,6 +139,18 @@ pub struct UserQuery {
     pub limit: u64,
 }
 
+/// Which outbox rows to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct MailQuery {
+    pub user: Option<UserId>,
+    /// Only these orgs; `None` = all.
+    pub orgs: Option<Vec<OrgId>>,
+    pub status: Option<String>,
+    /// Rows with a smaller id than this (the cursor).
+    pub before_id: Option<i64>,
+    pub limit: u64,
+}
+
 /// A PAT found by its hash, with what authentication needs of its owner.
 #[derive(Debug, Clone)]
 pub struct TokenOwner {
@@ -157,6 +179,7 @@ pub trait Store: Send + Sync + 'static {
     async fn code(&self, user: UserId, kind: CodeKind) -> Result<Option<CodeRecord>>;
     /// When the code-carrying mails to `user` since `since` were queued (send limits).
     async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>>;
+    async fn mails(&self, query: &MailQuery) -> Result<Vec<MailRecord>>;
     /// The user's events, oldest first.
     async fn events(&self, user: UserId) -> Result<Vec<Event>>;
     /// Closes the pools (graceful shutdown).

@@ -234,6 +234,57 @@ impl CodeRow {
     }
 }
 
+pub(super) const MAIL_COLUMNS: &str = "id, user_id, org_id, kind, to_address, subject, payload, status, \
+     attempts, last_error, created_at, next_attempt_at, sent_at, code_kind, code_hash, code_expires_at, message_id";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MailRow {
+    id: i64,
+    user_id: i64,
+    org_id: i64,
+    kind: String,
+    to_address: String,
+    subject: String,
+    payload: String,
+    status: String,
+    attempts: i64,
+    last_error: Option<String>,
+    created_at: i64,
+    next_attempt_at: i64,
+    sent_at: Option<i64>,
+    code_kind: Option<String>,
+    code_hash: Option<String>,
+    code_expires_at: Option<i64>,
+    message_id: String,
+}
+
+impl MailRow {
+    pub(super) fn into_record(self) -> Option<crate::model::MailRecord> {
+        Some(crate::model::MailRecord {
+            id: self.id,
+            user_id: UserId(self.user_id),
+            org_id: OrgId(self.org_id),
+            kind: crate::model::MailKind::from_db(&self.kind)?,
+            to_address: self.to_address,
+            subject: self.subject,
+            payload: serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null),
+            status: self.status,
+            attempts: self.attempts,
+            last_error: self.last_error,
+            created_at: Timestamp(self.created_at),
+            next_attempt_at: Timestamp(self.next_attempt_at),
+            sent_at: self.sent_at.map(Timestamp),
+            code_kind: self
+                .code_kind
+                .as_deref()
+                .and_then(crate::code::CodeKind::from_db),
+            code_hash: self.code_hash,
+            code_expires_at: self.code_expires_at.map(Timestamp),
+            message_id: self.message_id,
+        })
+    }
+}
+
 /// `%text%` for LIKE, with the wildcards of the text itself escaped (`ESCAPE '\'`).
 pub(super) fn like_pattern(text: &str) -> String {
     let escaped = text
@@ -592,6 +643,33 @@ macro_rules! sql_store {
                 .fetch_all(self.read_pool())
                 .await?;
                 Ok(times.into_iter().map($crate::clock::Timestamp).collect())
+            }
+
+            async fn mails(
+                &self,
+                query: &$crate::store::MailQuery,
+            ) -> $crate::error::Result<Vec<$crate::model::MailRecord>> {
+                use $crate::store::sql::*;
+                let mut sql = sqlx::QueryBuilder::<$db>::new(format!("SELECT {MAIL_COLUMNS} FROM mails WHERE 1 = 1"));
+                if let Some(user) = query.user {
+                    sql.push(" AND user_id = ").push_bind(user.0);
+                }
+                if let Some(orgs) = &query.orgs {
+                    sql.push(" AND org_id IN (0");
+                    for org in orgs {
+                        sql.push(", ").push_bind(org.0);
+                    }
+                    sql.push(")");
+                }
+                if let Some(status) = &query.status {
+                    sql.push(" AND status = ").push_bind(status.clone());
+                }
+                if let Some(before) = query.before_id {
+                    sql.push(" AND id < ").push_bind(before);
+                }
+                sql.push(" ORDER BY id DESC LIMIT ").push_bind(query.limit.clamp(1, 1000) as i64);
+                let rows: Vec<MailRow> = sql.build_query_as().fetch_all(self.read_pool()).await?;
+                Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
             }
 
             async fn events(

@@ -29,3 +29,17 @@ impl From<&Details> for DetailsDto {
 pub fn is_false(value: &bool) -> bool {
     !*value
 }
+
+/// `{"details": {…}}`, the answer of most writes.
+#[derive(Debug, Serialize)]
+pub struct DetailsOnly {
+    pub details: DetailsDto,
+}
+
+impl From<&Details> for DetailsOnly {
+    fn from(details: &Details) -> Self {
+        DetailsOnly {
+            details: DetailsDto::from(details),
+        }
+    }
+}

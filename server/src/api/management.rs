@@ -2,11 +2,14 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use mailroom_core::Mailroom;
-use serde::Serialize;
+use mailroom_core::clock::Timestamp;
+use mailroom_core::user_lifecycle::NewHuman;
+use mailroom_core::{Code, Error, Mailroom};
+use serde::{Deserialize, Serialize};
 
 use super::auth::{OrgHeader, RestCaller};
-use super::dto::{is_false, DetailsDto};
+use super::body::{check_len, check_max, email_field, RawBody};
+use super::dto::{is_false, DetailsDto, DetailsOnly};
 use super::error::RestError;
 
 #[derive(Debug, Serialize)]
@@ -42,4 +45,337 @@ pub async fn get_email(
             is_email_verified: view.is_verified,
         },
     }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct UpdateEmailRequest {
+    pub email: Option<String>,
+    #[serde(alias = "is_email_verified")]
+    pub is_email_verified: Option<bool>,
+}
+
+/// `PUT /management/v1/users/{userId}/email`
+pub async fn update_email(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path(user_id): Path<String>,
+    body: RawBody,
+) -> Result<Json<DetailsOnly>, RestError> {
+    let request: UpdateEmailRequest = body.parse()?;
+    let email = email_field("UpdateHumanEmailRequest", "Email", request.email.as_deref())?;
+    let details = mailroom
+        .set_email_v1(
+            &caller,
+            org.as_deref(),
+            &user_id,
+            &email,
+            request.is_email_verified.unwrap_or(false),
+        )
+        .await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// `POST /management/v1/users/{userId}/email/_resend_verification`
+pub async fn resend_email_verification(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path(user_id): Path<String>,
+    body: RawBody,
+) -> Result<Json<DetailsOnly>, RestError> {
+    let _: serde_json::Value = body.parse()?;
+    let details = mailroom
+        .resend_email_verification_v1(&caller, org.as_deref(), &user_id)
+        .await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResendInitializationRequest {
+    pub email: Option<String>,
+}
+
+/// `POST /management/v1/users/{userId}/_resend_initialization`
+pub async fn resend_initialization(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path(user_id): Path<String>,
+    body: RawBody,
+) -> Result<Json<DetailsOnly>, RestError> {
+    let request: ResendInitializationRequest = body.parse()?;
+    // An empty string means "no new address", as protobuf's zero value does.
+    let email = match request.email.as_deref().filter(|e| !e.is_empty()) {
+        Some(email) => Some(email_field(
+            "ResendHumanInitializationRequest",
+            "Email",
+            Some(email),
+        )?),
+        None => None,
+    };
+    let details = mailroom
+        .resend_initialization_v1(&caller, org.as_deref(), &user_id, email.as_ref())
+        .await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddHumanRequest {
+    #[serde(alias = "user_name")]
+    pub user_name: Option<String>,
+    pub profile: ProfileV1,
+    pub email: EmailV1,
+    #[serde(alias = "initial_password")]
+    pub initial_password: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ProfileV1 {
+    #[serde(alias = "first_name")]
+    pub first_name: String,
+    #[serde(alias = "last_name")]
+    pub last_name: String,
+    #[serde(alias = "nick_name")]
+    pub nick_name: String,
+    #[serde(alias = "display_name")]
+    pub display_name: String,
+    #[serde(alias = "preferred_language")]
+    pub preferred_language: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EmailV1 {
+    pub email: Option<String>,
+    #[serde(alias = "is_email_verified")]
+    pub is_email_verified: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedUser {
+    pub user_id: String,
+    pub details: DetailsDto,
+}
+
+/// `POST /management/v1/users/human`
+pub async fn add_human(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    body: RawBody,
+) -> Result<Json<CreatedUser>, RestError> {
+    const MESSAGE: &str = "AddHumanUserRequest";
+    let request: AddHumanRequest = body.parse()?;
+    let username = request.user_name.unwrap_or_default();
+    check_len(MESSAGE, "UserName", &username, 1, 200)?;
+    check_len(
+        "AddHumanUserRequest_Profile",
+        "FirstName",
+        &request.profile.first_name,
+        1,
+        200,
+    )?;
+    check_len(
+        "AddHumanUserRequest_Profile",
+        "LastName",
+        &request.profile.last_name,
+        1,
+        200,
+    )?;
+    check_max(
+        "AddHumanUserRequest_Profile",
+        "NickName",
+        &request.profile.nick_name,
+        200,
+    )?;
+    check_max(
+        "AddHumanUserRequest_Profile",
+        "DisplayName",
+        &request.profile.display_name,
+        200,
+    )?;
+    check_max(
+        "AddHumanUserRequest_Profile",
+        "PreferredLanguage",
+        &request.profile.preferred_language,
+        10,
+    )?;
+    let email = email_field(
+        "AddHumanUserRequest_Email",
+        "Email",
+        request.email.email.as_deref(),
+    )?;
+    let password = request.initial_password.filter(|p| !p.is_empty());
+    let human = NewHuman {
+        user_id: None,
+        username,
+        given_name: request.profile.first_name,
+        family_name: request.profile.last_name,
+        nick_name: request.profile.nick_name,
+        display_name: request.profile.display_name,
+        preferred_language: request.profile.preferred_language,
+        email: Some(email),
+        password,
+    };
+    let created = mailroom
+        .add_human_v1(
+            &caller,
+            org.as_deref(),
+            human,
+            request.email.is_email_verified,
+        )
+        .await?;
+    Ok(Json(CreatedUser {
+        user_id: created.user_id.to_string(),
+        details: DetailsDto::from(&created.details),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddMachineRequest {
+    #[serde(alias = "user_name")]
+    pub user_name: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// `POST /management/v1/users/machine`
+pub async fn add_machine(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    body: RawBody,
+) -> Result<Json<CreatedUser>, RestError> {
+    let request: AddMachineRequest = body.parse()?;
+    check_len(
+        "AddMachineUserRequest",
+        "UserName",
+        &request.user_name,
+        1,
+        200,
+    )?;
+    check_len("AddMachineUserRequest", "Name", &request.name, 1, 200)?;
+    check_max(
+        "AddMachineUserRequest",
+        "Description",
+        &request.description,
+        500,
+    )?;
+    let created = mailroom
+        .add_machine_v1(
+            &caller,
+            org.as_deref(),
+            &request.user_name,
+            &request.name,
+            &request.description,
+        )
+        .await?;
+    Ok(Json(CreatedUser {
+        user_id: created.user_id.to_string(),
+        details: DetailsDto::from(&created.details),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddTokenRequest {
+    #[serde(alias = "expiration_date")]
+    pub expiration_date: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddTokenResponse {
+    pub token_id: String,
+    pub token: String,
+    pub details: DetailsDto,
+}
+
+/// `POST /management/v1/users/{userId}/pats`
+pub async fn add_token(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path(user_id): Path<String>,
+    body: RawBody,
+) -> Result<Json<AddTokenResponse>, RestError> {
+    let request: AddTokenRequest = body.parse()?;
+    let expires_at = match request.expiration_date.as_deref().filter(|d| !d.is_empty()) {
+        Some(date) => Some(
+            chrono::DateTime::parse_from_rfc3339(date)
+                .map(|d| Timestamp::from_datetime(d.to_utc()))
+                .map_err(|_| {
+                    Error::plain(
+                        Code::InvalidArgument,
+                        "invalid AddPersonalAccessTokenRequest.ExpirationDate: not an RFC 3339 timestamp",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let (token_id, token, details) = mailroom
+        .add_token_v1(&caller, org.as_deref(), &user_id, expires_at)
+        .await?;
+    Ok(Json(AddTokenResponse {
+        token_id: token_id.to_string(),
+        token,
+        details: DetailsDto::from(&details),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AddOrgRequest {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AddOrgResponse {
+    pub id: String,
+    pub details: DetailsDto,
+}
+
+/// `POST /management/v1/orgs`
+pub async fn add_org(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    body: RawBody,
+) -> Result<Json<AddOrgResponse>, RestError> {
+    let request: AddOrgRequest = body.parse()?;
+    check_len("AddOrgRequest", "Name", &request.name, 1, 200)?;
+    let (id, details) = mailroom.add_org_v1(&caller, &request.name).await?;
+    Ok(Json(AddOrgResponse {
+        id: id.to_string(),
+        details: DetailsDto::from(&details),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddMemberRequest {
+    #[serde(alias = "user_id")]
+    pub user_id: String,
+    pub roles: Vec<String>,
+}
+
+/// `POST /management/v1/orgs/me/members`
+pub async fn add_member(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    body: RawBody,
+) -> Result<Json<DetailsOnly>, RestError> {
+    let request: AddMemberRequest = body.parse()?;
+    check_len("AddOrgMemberRequest", "UserId", &request.user_id, 1, 200)?;
+    let details = mailroom
+        .add_member_v1(&caller, org.as_deref(), &request.user_id, &request.roles)
+        .await?;
+    Ok(Json(DetailsOnly::from(&details)))
 }

@@ -2,15 +2,20 @@
 //! and our own `/mailroom/v1`. Handlers translate HTTP to one `Mailroom` call and back.
 
 pub mod auth;
+pub mod body;
+pub mod connect;
 pub mod dto;
 pub mod error;
 pub mod health;
+pub mod mailroom_v1;
 pub mod management;
+pub mod org_v2;
+pub mod user_v2;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use mailroom_core::{Code, Error, Mailroom};
 
@@ -25,9 +30,80 @@ const CONNECT_PREFIX: &str = "/zitadel.";
 
 pub fn router(mailroom: Mailroom) -> Router {
     Router::new()
+        // Management API v1
         .route(
             "/management/v1/users/{user_id}/email",
-            get(management::get_email),
+            get(management::get_email).put(management::update_email),
+        )
+        .route(
+            "/management/v1/users/{user_id}/email/_resend_verification",
+            post(management::resend_email_verification),
+        )
+        .route(
+            "/management/v1/users/{user_id}/_resend_initialization",
+            post(management::resend_initialization),
+        )
+        .route("/management/v1/users/human", post(management::add_human))
+        .route(
+            "/management/v1/users/machine",
+            post(management::add_machine),
+        )
+        .route(
+            "/management/v1/users/{user_id}/pats",
+            post(management::add_token),
+        )
+        .route("/management/v1/orgs", post(management::add_org))
+        .route(
+            "/management/v1/orgs/me/members",
+            post(management::add_member),
+        )
+        // User Service v2 (REST)
+        .route("/v2/users/{user_id}/email", post(user_v2::rest::set_email))
+        .route(
+            "/v2/users/{user_id}/email/send",
+            post(user_v2::rest::send_email_code),
+        )
+        .route(
+            "/v2/users/{user_id}/email/resend",
+            post(user_v2::rest::resend_email_code),
+        )
+        .route(
+            "/v2/users/{user_id}/email/verify",
+            post(user_v2::rest::verify_email),
+        )
+        .route("/v2/users/human", post(user_v2::rest::add_human_user))
+        .route("/v2/users", post(user_v2::rest::list_users))
+        .route(
+            "/v2/users/{user_id}",
+            get(user_v2::rest::get_user).delete(user_v2::rest::delete_user),
+        )
+        .route(
+            "/v2/users/{user_id}/deactivate",
+            post(user_v2::rest::deactivate_user),
+        )
+        .route(
+            "/v2/users/{user_id}/reactivate",
+            post(user_v2::rest::reactivate_user),
+        )
+        .route("/v2/users/{user_id}/lock", post(user_v2::rest::lock_user))
+        .route(
+            "/v2/users/{user_id}/unlock",
+            post(user_v2::rest::unlock_user),
+        )
+        .route("/v2/organizations", post(org_v2::rest_add_organization))
+        // Connect
+        .route(
+            "/zitadel.user.v2.UserService/{method}",
+            post(connect::user_service),
+        )
+        .route(
+            "/zitadel.org.v2.OrganizationService/{method}",
+            post(connect::organization_service),
+        )
+        // Ours
+        .route(
+            "/mailroom/v1/users/{user_id}/events",
+            get(mailroom_v1::user_events),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -305,3 +305,116 @@ pub fn assert_rest_error(answer: &Answer, status: u16, code: i64, id: &str, mess
     );
     assert!(answer.headers.contains_key("x-request-id"));
 }
+
+impl TestApp {
+    pub async fn post_as(&self, token: &str, path: &str, body: Value, org: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(org) = org {
+            request = request.header("x-zitadel-orgid", org);
+        }
+        self.send(request).await
+    }
+
+    pub async fn put_as(&self, token: &str, path: &str, body: Value, org: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(org) = org {
+            request = request.header("x-zitadel-orgid", org);
+        }
+        self.send(request).await
+    }
+
+    /// A Connect unary call: `POST /<service>/<method>` with the message as the body.
+    pub async fn connect(&self, token: &str, method: &str, body: Value) -> Answer {
+        self.send(
+            self.client
+                .post(self.url(method))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    /// A human created through the v2 API with its address verified (or a returned code).
+    pub async fn human(&self, email: &str, verified: bool) -> UserId {
+        let mode = if verified {
+            serde_json::json!({"email": email, "isVerified": true})
+        } else {
+            serde_json::json!({"email": email, "returnCode": {}})
+        };
+        let answer = self
+            .post_as(
+                &self.pat,
+                "/v2/users/human",
+                serde_json::json!({"profile": {"givenName": "Test", "familyName": "User"}, "email": mode}),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
+    }
+
+    /// The user's event types in order, read through the API.
+    pub async fn event_types(&self, user: UserId) -> Vec<String> {
+        let answer = self
+            .get_as(
+                &self.pat,
+                &format!("/mailroom/v1/users/{user}/events"),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub async fn mails(&self, user: UserId) -> Vec<mailroom_core::model::MailRecord> {
+        self.mailroom
+            .store()
+            .mails(&mailroom_core::store::MailQuery {
+                user: Some(user),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn user(&self, user: UserId) -> User {
+        self.mailroom.store().user(user).await.unwrap().unwrap()
+    }
+}
+
+/// Asserts a field-validation error (no id, no details).
+pub fn assert_invalid_field(answer: &Answer, message: &str) {
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.body["code"], 3, "{}", answer.body);
+    assert_eq!(answer.body["message"], message);
+    assert!(answer.body.get("details").is_none(), "{}", answer.body);
+}
+
+/// Asserts a Connect error body.
+pub fn assert_connect_error(answer: &Answer, status: u16, code: &str, id: &str) {
+    assert_eq!(answer.status, status, "{}", answer.body);
+    assert_eq!(answer.body["code"], code, "{}", answer.body);
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("({id})")),
+        "{}",
+        answer.body
+    );
+}

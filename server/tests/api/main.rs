@@ -7,4 +7,7 @@ mod bootstrap;
 mod email_v1;
 mod errors;
 mod health;
+mod limits_and_concurrency;
+mod management_v1;
 mod sessions;
+mod user_v2;

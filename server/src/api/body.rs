@@ -1,0 +1,153 @@
+//! Request bodies and field validation: protobuf-JSON leniency (empty body = `{}`,
+//! unknown fields ignored, camelCase or snake_case names) and the validation
+//! messages ZITADEL's generated validators produce (SPEC §2).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use mailroom_core::email::EmailAddress;
+use mailroom_core::url_template::UrlTemplate;
+use mailroom_core::{Code, Error};
+use serde::de::DeserializeOwned;
+
+/// The raw body, read within the size limit. Parsing happens in the handler, after
+/// authentication (extractors run in order, and this one is last).
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(RawBody(bytes)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!("request body larger than {} bytes", super::MAX_BODY_BYTES)
+                } else {
+                    "request body could not be read".to_owned()
+                };
+                let body =
+                    serde_json::json!({"code": Code::InvalidArgument.number(), "message": message});
+                Err((status, axum::Json(body)).into_response())
+            }
+        }
+    }
+}
+
+impl RawBody {
+    /// Parses the body as `T`; an empty body is `{}`. Malformed JSON → InvalidArgument.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let text = std::str::from_utf8(&self.0)
+            .map_err(|_| Error::plain(Code::InvalidArgument, "invalid request body: not UTF-8"))?;
+        let text = if text.trim().is_empty() { "{}" } else { text };
+        serde_json::from_str(text).map_err(|err| {
+            Error::plain(
+                Code::InvalidArgument,
+                format!("invalid request body: {err}"),
+            )
+        })
+    }
+}
+
+/// `invalid SetEmailRequest.Email: value length must be between 1 and 200 runes, inclusive`
+pub fn check_len(
+    message: &str,
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), Error> {
+    let chars = value.chars().count();
+    if chars < min || chars > max {
+        return Err(Error::plain(
+            Code::InvalidArgument,
+            format!("invalid {message}.{field}: value length must be between {min} and {max} runes, inclusive"),
+        ));
+    }
+    Ok(())
+}
+
+/// `invalid X.Y: value length must be at most 200 runes`, for optional fields.
+pub fn check_max(message: &str, field: &str, value: &str, max: usize) -> Result<(), Error> {
+    if value.chars().count() > max {
+        return Err(Error::plain(
+            Code::InvalidArgument,
+            format!("invalid {message}.{field}: value length must be at most {max} runes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A required email field: 1–200 characters, then a valid address.
+pub fn email_field(message: &str, field: &str, value: Option<&str>) -> Result<EmailAddress, Error> {
+    let value = value.unwrap_or_default();
+    check_len(
+        message,
+        field,
+        value,
+        1,
+        mailroom_core::email::MAX_EMAIL_CHARS,
+    )?;
+    EmailAddress::parse(value)
+}
+
+/// An optional `urlTemplate` inside `sendCode`: 1–200 characters and a valid template.
+/// A bad length is reported the way protoc-gen-validate reports embedded messages.
+pub fn url_template_field(
+    message: &str,
+    field: &str,
+    value: Option<&str>,
+) -> Result<Option<UrlTemplate>, Error> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let chars = value.chars().count();
+    if chars < 1 || chars > mailroom_core::url_template::MAX_TEMPLATE_CHARS {
+        return Err(Error::plain(
+            Code::InvalidArgument,
+            format!(
+                "invalid {message}.{field}: embedded message failed validation | caused by: \
+                 invalid SendEmailVerificationCode.UrlTemplate: value length must be between 1 and 200 runes, inclusive"
+            ),
+        ));
+    }
+    UrlTemplate::parse(value).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        assert!(check_len("M", "F", &"ä".repeat(200), 1, 200).is_ok());
+        let err = check_len("SetEmailRequest", "Email", &"a".repeat(201), 1, 200).unwrap_err();
+        assert_eq!(
+            err.client_message(),
+            "invalid SetEmailRequest.Email: value length must be between 1 and 200 runes, inclusive"
+        );
+        assert!(err.id.is_none());
+    }
+
+    #[test]
+    fn empty_body_is_an_empty_object() {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct R {
+            a: Option<String>,
+        }
+        assert!(RawBody(Bytes::from_static(b""))
+            .parse::<R>()
+            .unwrap()
+            .a
+            .is_none());
+        assert!(RawBody(Bytes::from_static(b" \n")).parse::<R>().is_ok());
+        let err = RawBody(Bytes::from_static(b"{"))
+            .parse::<R>()
+            .err()
+            .unwrap();
+        assert_eq!(err.code, Code::InvalidArgument);
+    }
+}

@@ -1,0 +1,103 @@
+//! Connect protocol, unary JSON: `POST /zitadel.user.v2.UserService/<Method>` and
+//! `POST /zitadel.org.v2.OrganizationService/<Method>`. The request message is the
+//! body (with `userId`); the same method functions as the REST paths run it.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use mailroom_core::user_lifecycle::StateChange;
+use mailroom_core::{Error, Mailroom};
+use serde::Serialize;
+
+use super::auth::authenticate;
+use super::body::RawBody;
+use super::error::ConnectError;
+use super::{org_v2, user_v2};
+
+const USER_METHODS: [&str; 12] = [
+    "SetEmail",
+    "SendEmailCode",
+    "ResendEmailCode",
+    "VerifyEmail",
+    "AddHumanUser",
+    "GetUserByID",
+    "ListUsers",
+    "DeleteUser",
+    "DeactivateUser",
+    "ReactivateUser",
+    "LockUser",
+    "UnlockUser",
+];
+
+fn json<T: Serialize>(value: T) -> Response {
+    Json(value).into_response()
+}
+
+/// `POST /zitadel.user.v2.UserService/{method}`
+pub async fn user_service(
+    State(m): State<Mailroom>,
+    Path(method): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: RawBody,
+) -> Response {
+    if !USER_METHODS.contains(&method.as_str()) {
+        return super::not_found(&uri);
+    }
+    let result: Result<Response, Error> = async {
+        let caller = authenticate(&m, &headers).await?;
+        Ok(match method.as_str() {
+            "SetEmail" => json(user_v2::set_email(&m, &caller, None, body.parse()?).await?),
+            "SendEmailCode" => {
+                json(user_v2::send_email_code(&m, &caller, None, body.parse()?).await?)
+            }
+            "ResendEmailCode" => {
+                json(user_v2::resend_email_code(&m, &caller, None, body.parse()?).await?)
+            }
+            "VerifyEmail" => json(user_v2::verify_email(&m, &caller, None, body.parse()?).await?),
+            "AddHumanUser" => json(user_v2::add_human_user(&m, &caller, body.parse()?).await?),
+            "GetUserByID" => json(user_v2::get_user(&m, &caller, None, body.parse()?).await?),
+            "ListUsers" => json(user_v2::list_users(&m, &caller, body.parse()?).await?),
+            "DeleteUser" => json(user_v2::delete_user(&m, &caller, None, body.parse()?).await?),
+            "DeactivateUser" => json(
+                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Deactivate)
+                    .await?,
+            ),
+            "ReactivateUser" => json(
+                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Reactivate)
+                    .await?,
+            ),
+            "LockUser" => json(
+                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Lock).await?,
+            ),
+            _ => json(
+                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Unlock)
+                    .await?,
+            ),
+        })
+    }
+    .await;
+    result.unwrap_or_else(|err| ConnectError(err).into_response())
+}
+
+/// `POST /zitadel.org.v2.OrganizationService/{method}`
+pub async fn organization_service(
+    State(m): State<Mailroom>,
+    Path(method): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: RawBody,
+) -> Response {
+    if method != "AddOrganization" {
+        return super::not_found(&uri);
+    }
+    let result: Result<Response, Error> = async {
+        let caller = authenticate(&m, &headers).await?;
+        Ok(json(
+            org_v2::add_organization(&m, &caller, body.parse()?).await?,
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|err| ConnectError(err).into_response())
+}

@@ -1,0 +1,75 @@
+//! Organization Service v2 (SPEC §3.3): AddOrganization.
+
+use axum::extract::State;
+use axum::Json;
+use mailroom_core::ids::OrgId;
+use mailroom_core::permissions::Caller;
+use mailroom_core::{Code, Error, Mailroom};
+use serde::{Deserialize, Serialize};
+
+use super::auth::RestCaller;
+use super::body::{check_len, RawBody};
+use super::dto::DetailsDto;
+use super::error::RestError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddOrganizationRequest {
+    pub name: String,
+    #[serde(alias = "organization_id")]
+    pub organization_id: Option<String>,
+    pub admins: Vec<Admin>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Admin {
+    #[serde(alias = "user_id")]
+    pub user_id: Option<String>,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddOrganizationResponse {
+    pub details: DetailsDto,
+    pub organization_id: String,
+}
+
+pub async fn add_organization(
+    m: &Mailroom,
+    caller: &Caller,
+    r: AddOrganizationRequest,
+) -> Result<AddOrganizationResponse, Error> {
+    const MESSAGE: &str = "AddOrganizationRequest";
+    check_len(MESSAGE, "Name", &r.name, 1, 200)?;
+    let id = match r.organization_id.filter(|id| !id.is_empty()) {
+        Some(id) => Some(OrgId::parse(&id).ok_or_else(|| {
+            Error::plain(
+                Code::InvalidArgument,
+                format!("invalid {MESSAGE}.OrganizationId: must be a decimal id"),
+            )
+        })?),
+        None => None,
+    };
+    let mut admins = Vec::new();
+    for admin in r.admins {
+        let user_id = admin.user_id.unwrap_or_default();
+        check_len("AddOrganizationRequest_Admin", "UserId", &user_id, 1, 200)?;
+        admins.push((user_id, admin.roles));
+    }
+    let (org, details) = m.add_organization_v2(caller, id, &r.name, admins).await?;
+    Ok(AddOrganizationResponse {
+        details: DetailsDto::from(&details),
+        organization_id: org.to_string(),
+    })
+}
+
+/// `POST /v2/organizations`
+pub async fn rest_add_organization(
+    State(m): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    body: RawBody,
+) -> Result<Json<AddOrganizationResponse>, RestError> {
+    Ok(Json(add_organization(&m, &caller, body.parse()?).await?))
+}
