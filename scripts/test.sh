@@ -3,6 +3,7 @@
 # format, clippy, unit tests, integration tests on SQLite and Postgres, and the
 # Playwright browser tests against the real server.
 set -euo pipefail
+# pipefail: a failing test run fails the script even through `tee`.
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
@@ -19,12 +20,19 @@ step "PostgreSQL for the integration tests"
 MAILROOM_TEST_POSTGRES_URL=$(bash scripts/postgres-for-tests.sh)
 export MAILROOM_TEST_POSTGRES_URL MAILROOM_REQUIRE_POSTGRES=1
 
+log_dir=$(mktemp -d)
 step "Unit and integration tests (SQLite and Postgres)"
-cargo test --locked -p mailroom-core -p mailroom-app -p mailroom-server
+cargo test --locked -p mailroom-core -p mailroom-app -p mailroom-server 2>&1 | tee "$log_dir/cargo.log"
 
 step "Front end for the browser tests"
 bash scripts/build-site.sh
 cargo build --locked -p mailroom-server
 
 step "Browser tests (Playwright + Debian Chromium)"
-(cd end2end && MAILROOM_BIN=../target/debug/mailroom npx playwright test)
+(cd end2end && MAILROOM_BIN=../target/debug/mailroom npx playwright test) 2>&1 | tee "$log_dir/e2e.log"
+
+# One closing line over every runner (cargo's per-binary lines, Playwright's summary).
+rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log_dir/cargo.log" | awk '{s+=$4} END {print s+0}')
+e2e_passed=$(grep -Eo '^ +[0-9]+ passed' "$log_dir/e2e.log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "summary: $((rust_passed + e2e_passed)) passed, 0 failed"

@@ -60,7 +60,7 @@ pub fn check_len(
     max: usize,
 ) -> Result<(), Error> {
     let chars = value.chars().count();
-    if chars < min || chars > max {
+    if !(min..=max).contains(&chars) {
         return Err(Error::plain(
             Code::InvalidArgument,
             format!("invalid {message}.{field}: value length must be between {min} and {max} runes, inclusive"),
@@ -104,7 +104,7 @@ pub fn url_template_field(
         return Ok(None);
     };
     let chars = value.chars().count();
-    if chars < 1 || chars > mailroom_core::url_template::MAX_TEMPLATE_CHARS {
+    if !(1..=mailroom_core::url_template::MAX_TEMPLATE_CHARS).contains(&chars) {
         return Err(Error::plain(
             Code::InvalidArgument,
             format!(

@@ -78,7 +78,7 @@ async fn put_email_changes_the_address_and_mails_a_code(app: TestApp) {
         .unwrap();
     let link = verification.payload["link"].as_str().unwrap();
     assert!(
-        link.starts_with(&format!("http://127.0.0.1:3000/ui/v2/login/verify?code="))
+        link.starts_with("http://127.0.0.1:3000/ui/v2/login/verify?code=")
             && link.contains(&format!("&userId={user}")),
         "{link}"
     );
