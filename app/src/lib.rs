@@ -13,7 +13,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::pages::{login::LoginPage, not_found::NotFound, user::UserPage, users::UsersPage};
 
@@ -43,9 +43,11 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/") view=UsersPage/>
-                <Route path=path!("/users/:id") view=UserPage/>
+                // Async: the whole page is rendered before it is sent, so it is
+                // complete without JavaScript (out-of-order streaming needs a script).
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view=UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -4,7 +4,7 @@
 use mailroom_core::model::Details;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailsDto {
     pub sequence: String,
@@ -31,7 +31,7 @@ pub fn is_false(value: &bool) -> bool {
 }
 
 /// `{"details": {…}}`, the answer of most writes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DetailsOnly {
     pub details: DetailsDto,
 }

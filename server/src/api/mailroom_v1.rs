@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::auth::RestCaller;
 use super::error::RestError;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventDto {
     pub sequence: String,
@@ -18,15 +18,24 @@ pub struct EventDto {
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
+    #[schema(value_type = Object)]
     pub payload: Value,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventsResponse {
     pub events: Vec<EventDto>,
 }
 
 /// `GET /mailroom/v1/users/{userId}/events`
+#[utoipa::path(
+    get,
+    path = "/mailroom/v1/users/{userId}/events",
+    tag = "Mailroom",
+    summary = "A user's audit log, oldest first",
+    params(("userId" = String, Path, description = "The user's id")),
+    responses((status = 200, body = EventsResponse), super::error::StandardErrors)
+)]
 pub async fn user_events(
     State(m): State<Mailroom>,
     RestCaller(caller): RestCaller,

@@ -12,14 +12,14 @@ use super::body::{check_len, check_max, email_field, RawBody};
 use super::dto::{is_false, DetailsDto, DetailsOnly};
 use super::error::RestError;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GetEmailResponse {
     pub details: DetailsDto,
     pub email: EmailDto,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EmailDto {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -29,6 +29,14 @@ pub struct EmailDto {
 }
 
 /// `GET /management/v1/users/{userId}/email`
+#[utoipa::path(
+    get,
+    path = "/management/v1/users/{userId}/email",
+    tag = "Management API v1",
+    summary = "Get a user's email address and whether it is verified",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    responses((status = 200, body = GetEmailResponse), super::error::StandardErrors)
+)]
 pub async fn get_email(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -47,7 +55,7 @@ pub async fn get_email(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateEmailRequest {
     pub email: Option<String>,
@@ -56,6 +64,15 @@ pub struct UpdateEmailRequest {
 }
 
 /// `PUT /management/v1/users/{userId}/email`
+#[utoipa::path(
+    put,
+    path = "/management/v1/users/{userId}/email",
+    tag = "Management API v1",
+    summary = "Change a user's email address",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = UpdateEmailRequest,
+    responses((status = 200, body = DetailsOnly), super::error::StandardErrors)
+)]
 pub async fn update_email(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -78,6 +95,14 @@ pub async fn update_email(
 }
 
 /// `POST /management/v1/users/{userId}/email/_resend_verification`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/{userId}/email/_resend_verification",
+    tag = "Management API v1",
+    summary = "Send a new verification code",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    responses((status = 200, body = DetailsOnly), super::error::StandardErrors)
+)]
 pub async fn resend_email_verification(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -92,13 +117,22 @@ pub async fn resend_email_verification(
     Ok(Json(DetailsOnly::from(&details)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ResendInitializationRequest {
     pub email: Option<String>,
 }
 
 /// `POST /management/v1/users/{userId}/_resend_initialization`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/{userId}/_resend_initialization",
+    tag = "Management API v1",
+    summary = "Send a new initialization mail (deprecated in ZITADEL, supported here)",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = ResendInitializationRequest,
+    responses((status = 200, body = DetailsOnly), super::error::StandardErrors)
+)]
 pub async fn resend_initialization(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -122,7 +156,7 @@ pub async fn resend_initialization(
     Ok(Json(DetailsOnly::from(&details)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddHumanRequest {
     #[serde(alias = "user_name")]
@@ -133,7 +167,7 @@ pub struct AddHumanRequest {
     pub initial_password: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ProfileV1 {
     #[serde(alias = "first_name")]
@@ -148,7 +182,7 @@ pub struct ProfileV1 {
     pub preferred_language: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailV1 {
     pub email: Option<String>,
@@ -156,7 +190,7 @@ pub struct EmailV1 {
     pub is_email_verified: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedUser {
     pub user_id: String,
@@ -164,6 +198,15 @@ pub struct CreatedUser {
 }
 
 /// `POST /management/v1/users/human`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/human",
+    tag = "Management API v1",
+    summary = "Create a human user",
+    params(("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = AddHumanRequest,
+    responses((status = 200, body = CreatedUser), super::error::StandardErrors)
+)]
 pub async fn add_human(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -237,7 +280,7 @@ pub async fn add_human(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddMachineRequest {
     #[serde(alias = "user_name")]
@@ -247,6 +290,15 @@ pub struct AddMachineRequest {
 }
 
 /// `POST /management/v1/users/machine`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/machine",
+    tag = "Management API v1",
+    summary = "Create a machine user",
+    params(("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = AddMachineRequest,
+    responses((status = 200, body = CreatedUser), super::error::StandardErrors)
+)]
 pub async fn add_machine(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -283,14 +335,14 @@ pub async fn add_machine(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddTokenRequest {
     #[serde(alias = "expiration_date")]
     pub expiration_date: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddTokenResponse {
     pub token_id: String,
@@ -299,6 +351,15 @@ pub struct AddTokenResponse {
 }
 
 /// `POST /management/v1/users/{userId}/pats`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/{userId}/pats",
+    tag = "Management API v1",
+    summary = "Create a personal access token for a machine user",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = AddTokenRequest,
+    responses((status = 200, body = AddTokenResponse), super::error::StandardErrors)
+)]
 pub async fn add_token(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -330,19 +391,27 @@ pub async fn add_token(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AddOrgRequest {
     pub name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AddOrgResponse {
     pub id: String,
     pub details: DetailsDto,
 }
 
 /// `POST /management/v1/orgs`
+#[utoipa::path(
+    post,
+    path = "/management/v1/orgs",
+    tag = "Management API v1",
+    summary = "Create an org; the caller becomes its ORG_OWNER",
+    request_body = AddOrgRequest,
+    responses((status = 200, body = AddOrgResponse), super::error::StandardErrors)
+)]
 pub async fn add_org(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,
@@ -357,7 +426,7 @@ pub async fn add_org(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddMemberRequest {
     #[serde(alias = "user_id")]
@@ -366,6 +435,15 @@ pub struct AddMemberRequest {
 }
 
 /// `POST /management/v1/orgs/me/members`
+#[utoipa::path(
+    post,
+    path = "/management/v1/orgs/me/members",
+    tag = "Management API v1",
+    summary = "Grant org roles to a user",
+    params(("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = AddMemberRequest,
+    responses((status = 200, body = DetailsOnly), super::error::StandardErrors)
+)]
 pub async fn add_member(
     State(mailroom): State<Mailroom>,
     RestCaller(caller): RestCaller,

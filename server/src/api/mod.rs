@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod mailroom_v1;
 pub mod management;
+pub mod openapi;
 pub mod org_v2;
 pub mod user_v2;
 
@@ -105,6 +106,7 @@ pub fn router(mailroom: Mailroom) -> Router {
             "/mailroom/v1/users/{user_id}/events",
             get(mailroom_v1::user_events),
         )
+        .route("/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .method_not_allowed_fallback(method_not_allowed)

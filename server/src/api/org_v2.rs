@@ -12,7 +12,7 @@ use super::body::{check_len, RawBody};
 use super::dto::DetailsDto;
 use super::error::RestError;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddOrganizationRequest {
     pub name: String,
@@ -21,7 +21,7 @@ pub struct AddOrganizationRequest {
     pub admins: Vec<Admin>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Admin {
     #[serde(alias = "user_id")]
@@ -29,7 +29,7 @@ pub struct Admin {
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddOrganizationResponse {
     pub details: DetailsDto,
@@ -66,6 +66,14 @@ pub async fn add_organization(
 }
 
 /// `POST /v2/organizations`
+#[utoipa::path(
+    post,
+    path = "/v2/organizations",
+    tag = "Organization Service v2",
+    summary = "AddOrganization (needs IAM_OWNER)",
+    request_body = AddOrganizationRequest,
+    responses((status = 200, body = AddOrganizationResponse), super::error::StandardErrors)
+)]
 pub async fn rest_add_organization(
     State(m): State<Mailroom>,
     RestCaller(caller): RestCaller,

@@ -21,14 +21,14 @@ use super::error::RestError;
 
 // ---- requests -------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendCode {
     #[serde(alias = "url_template")]
     pub url_template: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SetEmailRequest {
     #[serde(alias = "user_id")]
@@ -37,12 +37,13 @@ pub struct SetEmailRequest {
     #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
     #[serde(alias = "return_code")]
+    #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
     #[serde(alias = "is_verified")]
     pub is_verified: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailCodeRequest {
     #[serde(alias = "user_id")]
@@ -50,10 +51,11 @@ pub struct EmailCodeRequest {
     #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
     #[serde(alias = "return_code")]
+    #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyEmailRequest {
     #[serde(alias = "user_id")]
@@ -62,7 +64,7 @@ pub struct VerifyEmailRequest {
     pub verification_code: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserIdRequest {
     #[serde(alias = "user_id")]
@@ -71,7 +73,7 @@ pub struct UserIdRequest {
 
 // ---- responses ------------------------------------------------------------------
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeResponse {
     pub details: DetailsDto,
@@ -206,7 +208,7 @@ pub async fn verify_email(
 
 // AddHumanUser ----------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddHumanUserRequest {
     #[serde(alias = "user_id")]
@@ -218,14 +220,14 @@ pub struct AddHumanUserRequest {
     pub password: Option<PasswordV2>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrganizationRef {
     #[serde(alias = "org_id")]
     pub org_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ProfileV2 {
     #[serde(alias = "given_name", skip_serializing_if = "String::is_empty")]
@@ -240,25 +242,26 @@ pub struct ProfileV2 {
     pub preferred_language: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailV2 {
     pub email: Option<String>,
     #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
     #[serde(alias = "return_code")]
+    #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
     #[serde(alias = "is_verified")]
     pub is_verified: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PasswordV2 {
     pub password: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddHumanUserResponse {
     pub user_id: String,
@@ -353,11 +356,12 @@ pub async fn add_human_user(
 
 // GetUserByID / ListUsers ------------------------------------------------------------
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDto {
     pub user_id: String,
     pub details: DetailsDto,
+    #[schema(value_type = String)]
     pub state: &'static str,
     pub username: String,
     pub login_names: Vec<String>,
@@ -368,15 +372,16 @@ pub struct UserDto {
     pub machine: Option<MachineDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HumanDto {
     pub profile: ProfileV2,
     pub email: HumanEmailDto,
+    #[schema(value_type = Object)]
     pub phone: Value,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HumanEmailDto {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -385,7 +390,7 @@ pub struct HumanEmailDto {
     pub is_verified: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MachineDto {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -434,7 +439,7 @@ pub fn user_dto(user: &User) -> UserDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GetUserResponse {
     pub details: DetailsDto,
     pub user: UserDto,
@@ -455,22 +460,24 @@ pub async fn get_user(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ListUsersRequest {
     pub query: ListQuery,
     pub queries: Vec<SearchQuery>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ListQuery {
     /// uint64 in protobuf JSON: a number or a string.
+    #[schema(value_type = Option<Object>)]
     pub offset: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub limit: Option<Value>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SearchQuery {
     #[serde(alias = "email_query")]
@@ -483,7 +490,7 @@ pub struct SearchQuery {
     pub state_query: Option<StateQuery>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TextQuery {
     #[serde(alias = "email_address")]
@@ -493,30 +500,31 @@ pub struct TextQuery {
     pub method: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrgQuery {
     #[serde(alias = "organization_id")]
     pub organization_id: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct StateQuery {
     pub state: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListDetails {
     pub total_result: String,
     pub timestamp: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersResponse {
     pub details: ListDetails,
+    #[schema(value_type = String)]
     pub sorting_column: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub result: Vec<UserDto>,
@@ -633,7 +641,8 @@ pub async fn change_state(
 
 /// Declares a REST handler `POST …/{userId}/…` that parses the body and calls a method.
 macro_rules! rest_with_user {
-    ($name:ident, $method:path, $request:ty, $response:ty) => {
+    ($(#[$doc:meta])* $name:ident, $method:path, $request:ty, $response:ty) => {
+        $(#[$doc])*
         pub async fn $name(
             State(m): State<Mailroom>,
             RestCaller(caller): RestCaller,
@@ -649,27 +658,90 @@ macro_rules! rest_with_user {
 pub mod rest {
     use super::*;
 
-    rest_with_user!(set_email, super::set_email, SetEmailRequest, CodeResponse);
     rest_with_user!(
+        #[utoipa::path(
+            post,
+            path = "/v2/users/{userId}/email",
+            tag = "User Service v2",
+            summary = "SetEmail: change the address and send, return or skip a code",
+            params(("userId" = String, Path, description = "The user's id")),
+        request_body = SetEmailRequest,
+            responses((status = 200, body = CodeResponse), super::super::error::StandardErrors)
+        )]
+        set_email,
+        super::set_email,
+        SetEmailRequest,
+        CodeResponse
+    );
+    rest_with_user!(
+        #[utoipa::path(
+            post,
+            path = "/v2/users/{userId}/email/send",
+            tag = "User Service v2",
+            summary = "SendEmailCode: a new code, even for a verified address",
+            params(("userId" = String, Path, description = "The user's id")),
+        request_body = EmailCodeRequest,
+            responses((status = 200, body = CodeResponse), super::super::error::StandardErrors)
+        )]
         send_email_code,
         super::send_email_code,
         EmailCodeRequest,
         CodeResponse
     );
     rest_with_user!(
+        #[utoipa::path(
+            post,
+            path = "/v2/users/{userId}/email/resend",
+            tag = "User Service v2",
+            summary = "ResendEmailCode: a new code when one was issued before",
+            params(("userId" = String, Path, description = "The user's id")),
+        request_body = EmailCodeRequest,
+            responses((status = 200, body = CodeResponse), super::super::error::StandardErrors)
+        )]
         resend_email_code,
         super::resend_email_code,
         EmailCodeRequest,
         CodeResponse
     );
     rest_with_user!(
+        #[utoipa::path(
+            post,
+            path = "/v2/users/{userId}/email/verify",
+            tag = "User Service v2",
+            summary = "VerifyEmail: check a code and mark the address verified",
+            params(("userId" = String, Path, description = "The user's id")),
+        request_body = VerifyEmailRequest,
+            responses((status = 200, body = DetailsOnly), super::super::error::StandardErrors)
+        )]
         verify_email,
         super::verify_email,
         VerifyEmailRequest,
         DetailsOnly
     );
-    rest_with_user!(delete_user, super::delete_user, UserIdRequest, DetailsOnly);
+    rest_with_user!(
+        #[utoipa::path(
+            delete,
+            path = "/v2/users/{userId}",
+            tag = "User Service v2",
+            summary = "DeleteUser",
+            params(("userId" = String, Path, description = "The user's id")),
+        request_body = UserIdRequest,
+            responses((status = 200, body = DetailsOnly), super::super::error::StandardErrors)
+        )]
+        delete_user,
+        super::delete_user,
+        UserIdRequest,
+        DetailsOnly
+    );
 
+    #[utoipa::path(
+        get,
+        path = "/v2/users/{userId}",
+        tag = "User Service v2",
+        summary = "GetUserByID",
+        params(("userId" = String, Path, description = "The user's id")),
+        responses((status = 200, body = GetUserResponse), super::super::error::StandardErrors)
+    )]
     pub async fn get_user(
         State(m): State<Mailroom>,
         RestCaller(caller): RestCaller,
@@ -680,6 +752,14 @@ pub mod rest {
         ))
     }
 
+    #[utoipa::path(
+        post,
+        path = "/v2/users/human",
+        tag = "User Service v2",
+        summary = "AddHumanUser",
+        request_body = AddHumanUserRequest,
+        responses((status = 200, body = AddHumanUserResponse), super::super::error::StandardErrors)
+    )]
     pub async fn add_human_user(
         State(m): State<Mailroom>,
         RestCaller(caller): RestCaller,
@@ -690,6 +770,14 @@ pub mod rest {
         ))
     }
 
+    #[utoipa::path(
+        post,
+        path = "/v2/users",
+        tag = "User Service v2",
+        summary = "ListUsers",
+        request_body = ListUsersRequest,
+        responses((status = 200, body = ListUsersResponse), super::super::error::StandardErrors)
+    )]
     pub async fn list_users(
         State(m): State<Mailroom>,
         RestCaller(caller): RestCaller,
@@ -699,7 +787,8 @@ pub mod rest {
     }
 
     macro_rules! state_handler {
-        ($name:ident, $to:expr) => {
+        ($(#[$doc:meta])* $name:ident, $to:expr) => {
+            $(#[$doc])*
             pub async fn $name(
                 State(m): State<Mailroom>,
                 RestCaller(caller): RestCaller,
@@ -714,8 +803,56 @@ pub mod rest {
         };
     }
 
-    state_handler!(deactivate_user, StateChange::Deactivate);
-    state_handler!(reactivate_user, StateChange::Reactivate);
-    state_handler!(lock_user, StateChange::Lock);
-    state_handler!(unlock_user, StateChange::Unlock);
+    state_handler!(
+        #[utoipa::path(
+    post,
+    path = "/v2/users/{userId}/deactivate",
+    tag = "User Service v2",
+    summary = "DeactivateUser",
+    params(("userId" = String, Path, description = "The user's id")),
+    request_body = UserIdRequest,
+    responses((status = 200, body = DetailsOnly), super::super::error::StandardErrors)
+)]
+        deactivate_user,
+        StateChange::Deactivate
+    );
+    state_handler!(
+        #[utoipa::path(
+    post,
+    path = "/v2/users/{userId}/reactivate",
+    tag = "User Service v2",
+    summary = "ReactivateUser",
+    params(("userId" = String, Path, description = "The user's id")),
+    request_body = UserIdRequest,
+    responses((status = 200, body = DetailsOnly), super::super::error::StandardErrors)
+)]
+        reactivate_user,
+        StateChange::Reactivate
+    );
+    state_handler!(
+        #[utoipa::path(
+    post,
+    path = "/v2/users/{userId}/lock",
+    tag = "User Service v2",
+    summary = "LockUser",
+    params(("userId" = String, Path, description = "The user's id")),
+    request_body = UserIdRequest,
+    responses((status = 200, body = DetailsOnly), super::super::error::StandardErrors)
+)]
+        lock_user,
+        StateChange::Lock
+    );
+    state_handler!(
+        #[utoipa::path(
+    post,
+    path = "/v2/users/{userId}/unlock",
+    tag = "User Service v2",
+    summary = "UnlockUser",
+    params(("userId" = String, Path, description = "The user's id")),
+    request_body = UserIdRequest,
+    responses((status = 200, body = DetailsOnly), super::super::error::StandardErrors)
+)]
+        unlock_user,
+        StateChange::Unlock
+    );
 }

@@ -136,10 +136,76 @@ async fn every_response_has_a_request_id(app: TestApp) {
     }
 }
 
+async fn bodies_over_64_kib_are_refused(app: TestApp) {
+    let user = app.human("big@example.com", true).await;
+    let padding = "x".repeat(65 * 1024);
+    let body =
+        serde_json::json!({"email": "new@example.com", "returnCode": {}, "padding": padding});
+    let answer = app
+        .post_as(&app.pat, &format!("/v2/users/{user}/email"), body, None)
+        .await;
+    assert_eq!(answer.status, 413);
+    assert_eq!(app.event_types(user).await.len(), 2, "nothing written");
+}
+
+async fn openapi_describes_every_rest_path(app: TestApp) {
+    let doc = app.send(app.client.get(app.url("/openapi.json"))).await;
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    let expected = [
+        ("get", "/management/v1/users/{userId}/email"),
+        ("put", "/management/v1/users/{userId}/email"),
+        (
+            "post",
+            "/management/v1/users/{userId}/email/_resend_verification",
+        ),
+        (
+            "post",
+            "/management/v1/users/{userId}/_resend_initialization",
+        ),
+        ("post", "/management/v1/users/human"),
+        ("post", "/management/v1/users/machine"),
+        ("post", "/management/v1/users/{userId}/pats"),
+        ("post", "/management/v1/orgs"),
+        ("post", "/management/v1/orgs/me/members"),
+        ("post", "/v2/users/{userId}/email"),
+        ("post", "/v2/users/{userId}/email/send"),
+        ("post", "/v2/users/{userId}/email/resend"),
+        ("post", "/v2/users/{userId}/email/verify"),
+        ("post", "/v2/users/human"),
+        ("get", "/v2/users/{userId}"),
+        ("post", "/v2/users"),
+        ("delete", "/v2/users/{userId}"),
+        ("post", "/v2/users/{userId}/deactivate"),
+        ("post", "/v2/users/{userId}/reactivate"),
+        ("post", "/v2/users/{userId}/lock"),
+        ("post", "/v2/users/{userId}/unlock"),
+        ("post", "/v2/organizations"),
+        ("get", "/mailroom/v1/users/{userId}/events"),
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+    ];
+    for (method, path) in expected {
+        let operation = &doc.body["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        if path.starts_with("/management") || path.starts_with("/v2") {
+            assert!(operation["responses"]["200"].is_object(), "{method} {path}");
+            assert!(
+                operation["responses"]["404"].is_object(),
+                "{method} {path} documents errors"
+            );
+        }
+    }
+    assert!(doc.body["components"]["schemas"]["RestErrorBody"].is_object());
+    assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
 both_backends!(
     authentication_failures,
     authentication_comes_before_anything_else,
     unknown_api_paths_answer_json_404,
     wrong_method_on_a_known_path_is_405,
     every_response_has_a_request_id,
+    bodies_over_64_kib_are_refused,
+    openapi_describes_every_rest_path,
 );

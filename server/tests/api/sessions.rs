@@ -57,6 +57,8 @@ async fn sign_in_sets_a_strict_cookie_and_opens_the_console(app: TestApp) {
         "users list shows the admin's address"
     );
     assert!(html.contains("badge-verified"));
+    // Rendered in place, not streamed into templates that need a script to show.
+    assert!(!html.contains("<template"), "complete without JavaScript");
 
     let page = client
         .get(app.url(&format!("/users/{}", app.admin_id)))
