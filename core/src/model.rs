@@ -283,4 +283,6 @@ pub struct MailRecord {
     pub code_hash: Option<String>,
     pub code_expires_at: Option<Timestamp>,
     pub message_id: String,
+    pub body_text: Option<String>,
+    pub body_html: Option<String>,
 }

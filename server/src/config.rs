@@ -24,6 +24,19 @@ pub struct Config {
     pub master_key_path: PathBuf,
     /// Send the session cookie only over HTTPS (default: when the public URL is https).
     pub cookie_secure: bool,
+    /// `smtp://…` / `smtps://…`; `None` = the dev mailbox.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// SMTP connections (and mails in flight) per process.
+    pub smtp_pool_size: u32,
+    /// Run the outbox worker in this process.
+    pub worker_enabled: bool,
+    pub worker_poll: std::time::Duration,
+    pub email_code_expiry_secs: i64,
+    pub init_code_expiry_secs: i64,
+    pub code_mail_min_interval_secs: u64,
+    pub code_mail_per_hour: u64,
+    pub notify_old_address: bool,
 }
 
 /// A string whose `Debug` prints nothing.
@@ -54,6 +67,16 @@ impl Config {
             master_key: None,
             master_key_path: data_dir.join("master.key"),
             cookie_secure: false,
+            smtp_url: None,
+            mail_from: "Mailroom <mailroom@localhost>".into(),
+            smtp_pool_size: 8,
+            worker_enabled: true,
+            worker_poll: std::time::Duration::from_millis(500),
+            email_code_expiry_secs: 3600,
+            init_code_expiry_secs: 72 * 3600,
+            code_mail_min_interval_secs: 30,
+            code_mail_per_hour: 10,
+            notify_old_address: true,
         }
     }
 
@@ -97,6 +120,43 @@ impl Config {
             }
             None => config.public_url.starts_with("https://"),
         };
+        config.smtp_url = var("MAILROOM_SMTP_URL").map(Secret);
+        if let Some(from) = var("MAILROOM_MAIL_FROM") {
+            config.mail_from = from;
+        }
+        config.smtp_pool_size = number("MAILROOM_SMTP_POOL_SIZE", config.smtp_pool_size)?;
+        config.worker_enabled = flag("MAILROOM_WORKER", config.worker_enabled)?;
+        config.worker_poll =
+            std::time::Duration::from_millis(number("MAILROOM_WORKER_POLL_MS", 500)?);
+        config.email_code_expiry_secs =
+            number("MAILROOM_EMAIL_CODE_EXPIRY", config.email_code_expiry_secs)?;
+        config.init_code_expiry_secs =
+            number("MAILROOM_INIT_CODE_EXPIRY", config.init_code_expiry_secs)?;
+        config.code_mail_min_interval_secs = number(
+            "MAILROOM_CODE_MAIL_MIN_INTERVAL",
+            config.code_mail_min_interval_secs,
+        )?;
+        config.code_mail_per_hour =
+            number("MAILROOM_CODE_MAIL_PER_HOUR", config.code_mail_per_hour)?;
+        config.notify_old_address = flag("MAILROOM_NOTIFY_OLD_ADDRESS", config.notify_old_address)?;
         Ok(config)
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("{name} {text:?} must be a non-negative whole number")),
+        None => Ok(default),
+    }
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).as_deref() {
+        Some("true" | "1" | "on") => Ok(true),
+        Some("false" | "0" | "off") => Ok(false),
+        Some(other) => Err(format!("{name} {other:?} must be true or false")),
+        None => Ok(default),
     }
 }

@@ -13,8 +13,12 @@ async fn main() {
     match command.as_deref() {
         None | Some("serve") => serve().await,
         Some("healthcheck") => healthcheck().await,
+        Some("send-test-mail") => send_test_mail().await,
         Some("-h" | "--help" | "help") => {
-            println!("usage: mailroom [serve|healthcheck]\nSettings come from the environment; see README.md.");
+            println!(
+                "usage: mailroom [serve | healthcheck | send-test-mail --to <address>]\n\
+                 Settings come from the environment; see README.md."
+            );
         }
         Some(other) => fail(&format!("unknown command {other:?}; try `mailroom --help`")),
     }
@@ -66,6 +70,44 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Sends one mail through `MAILROOM_SMTP_URL` to check the SMTP settings.
+async fn send_test_mail() {
+    use mailroom_core::mail::transport::{OutgoingMail, SmtpTransport, Transport};
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let to = match args.as_slice() {
+        [flag, to] if flag == "--to" => to.clone(),
+        _ => fail("usage: mailroom send-test-mail --to <address>"),
+    };
+    if let Err(err) = mailroom_core::email::EmailAddress::parse(&to) {
+        fail(&format!("--to {to:?}: {}", err.client_message()));
+    }
+    let config = Config::from_env().unwrap_or_else(|err| fail(&err));
+    let Some(url) = config.smtp_url else {
+        fail(
+            "MAILROOM_SMTP_URL is not set: mails go to the dev mailbox (/mailbox), nothing to test",
+        );
+    };
+    let transport = SmtpTransport::from_url(&url.0, 1).unwrap_or_else(|err| fail(&err));
+    if let Err(err) = transport.test_connection().await {
+        fail(&err);
+    }
+    let id: u64 = rand::random();
+    let mail = OutgoingMail {
+        from: config.mail_from.clone(),
+        to_name: String::new(),
+        to_address: to.clone(),
+        subject: "Mailroom test mail".into(),
+        text: "This is a test mail from `mailroom send-test-mail`. SMTP works.".into(),
+        html: "<p>This is a test mail from <code>mailroom send-test-mail</code>. SMTP works.</p>"
+            .into(),
+        message_id: format!("<test-{id:016x}@mailroom>"),
+    };
+    match transport.send(&mail).await {
+        Ok(_) => println!("sent a test mail to {to} via {}", transport.describe()),
+        Err(err) => fail(&err),
+    }
 }
 
 /// Exits 0 when `/readyz` on `LEPTOS_SITE_ADDR` answers 200, for container health checks.

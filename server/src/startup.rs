@@ -16,6 +16,7 @@ use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use mailroom_app::{shell, App};
 use mailroom_core::clock::{Clock, SystemClock};
+use mailroom_core::mail::{DevMailbox, SmtpTransport, Transport, Worker, WorkerConfig};
 use mailroom_core::{Mailroom, Settings};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -41,6 +42,7 @@ pub struct Application {
     router: Router,
     mailroom: Mailroom,
     address: SocketAddr,
+    worker: Option<Worker>,
     /// The first start's secrets, for `main` to print (tests read them from here).
     pub bootstrapped: Option<mailroom_core::bootstrap::Bootstrapped>,
 }
@@ -61,8 +63,14 @@ impl Application {
             &config.master_key_path,
         )?;
         let opened = mailroom_core::store::open(&config.database_url).await?;
-        let settings = Settings::new(config.public_url.clone(), master_key);
+        let mut settings = Settings::new(config.public_url.clone(), master_key);
+        settings.email_code_expiry_secs = config.email_code_expiry_secs;
+        settings.init_code_expiry_secs = config.init_code_expiry_secs;
+        settings.code_mail_min_interval_secs = config.code_mail_min_interval_secs;
+        settings.code_mail_per_hour = config.code_mail_per_hour;
+        settings.notify_old_address = config.notify_old_address;
         let mailroom = Mailroom::with_clock(opened.store, settings, clock);
+        let transport = mail_transport(&config)?;
 
         let bootstrapped = mailroom
             .bootstrap(config.admin_password.as_ref().map(|p| p.0.as_str()))
@@ -102,11 +110,24 @@ impl Application {
             sessions,
             config.cookie_secure,
         );
+        let worker = config.worker_enabled.then(|| {
+            Worker::new(
+                mailroom.clone(),
+                transport,
+                WorkerConfig {
+                    from: config.mail_from.clone(),
+                    concurrency: config.smtp_pool_size.max(1) as usize,
+                    poll_interval: config.worker_poll,
+                    ..WorkerConfig::default()
+                },
+            )
+        });
         Ok(Application {
             listener,
             router,
             mailroom,
             address,
+            worker,
             bootstrapped,
         })
     }
@@ -119,18 +140,40 @@ impl Application {
         &self.mailroom
     }
 
-    /// Serves until `shutdown` resolves; in-flight requests finish first.
+    /// The outbox worker of this process (tests drive it directly).
+    pub fn worker(&self) -> Option<&Worker> {
+        self.worker.as_ref()
+    }
+
+    /// Serves until `shutdown` resolves; in-flight requests finish first, and the
+    /// worker stops between mails.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), String> {
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = self
+            .worker
+            .map(|worker| tokio::spawn(worker.run(worker_stopped)));
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|err| format!("server error: {err}"));
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         self.mailroom.store().close().await;
         result
     }
+}
+
+/// SMTP when `MAILROOM_SMTP_URL` is set, else the dev mailbox.
+pub fn mail_transport(config: &Config) -> Result<Arc<dyn Transport>, String> {
+    Ok(match &config.smtp_url {
+        Some(url) => Arc::new(SmtpTransport::from_url(&url.0, config.smtp_pool_size)?),
+        None => Arc::new(DevMailbox),
+    })
 }
 
 fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool) -> Router {
@@ -153,6 +196,7 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     router
+        .layer(middleware::from_fn(crate::metrics::record_request))
         .layer(middleware::from_fn(log_internal_errors))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -107,6 +107,41 @@ pub enum Op {
         attempts: i64,
     },
     EnqueueMail(OutboxMail),
+    /// Records what became of a mail (the worker, retries).
+    UpdateMail(MailUpdate),
+}
+
+/// The fields of an outbox row that delivery changes.
+#[derive(Debug, Clone)]
+pub struct MailUpdate {
+    pub id: i64,
+    pub status: &'static str,
+    pub attempts: i64,
+    pub subject: String,
+    pub payload: serde_json::Value,
+    pub body_text: Option<String>,
+    pub body_html: Option<String>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+impl MailUpdate {
+    /// The row as it is, to change a few fields with `..MailUpdate::unchanged(mail)`.
+    pub fn unchanged(mail: &MailRecord) -> Self {
+        MailUpdate {
+            id: mail.id,
+            status: "sending",
+            attempts: mail.attempts,
+            subject: mail.subject.clone(),
+            payload: mail.payload.clone(),
+            body_text: mail.body_text.clone(),
+            body_html: mail.body_html.clone(),
+            last_error: mail.last_error.clone(),
+            next_attempt_at: mail.next_attempt_at,
+            sent_at: mail.sent_at,
+        }
+    }
 }
 
 /// A unit of work applied atomically by `Store::commit`.
@@ -180,6 +215,17 @@ pub trait Store: Send + Sync + 'static {
     /// When the code-carrying mails to `user` since `since` were queued (send limits).
     async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>>;
     async fn mails(&self, query: &MailQuery) -> Result<Vec<MailRecord>>;
+    async fn mail(&self, id: i64) -> Result<Option<MailRecord>>;
+    /// Marks up to `limit` due mails `sending` until `lease_until` and returns them.
+    /// Due: queued with `next_attempt_at <= now`, or sending with an expired lease.
+    async fn claim_mails(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<MailRecord>>;
+    /// Outbox rows per status (metrics).
+    async fn mail_counts(&self) -> Result<Vec<(String, i64)>>;
     /// The user's events, oldest first.
     async fn events(&self, user: UserId) -> Result<Vec<Event>>;
     /// Closes the pools (graceful shutdown).

@@ -16,6 +16,9 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// Appended to the outbox claim's inner SELECT.
+    const ROW_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
+
     pub const BACKEND: Backend = Backend::Postgres;
 
     pub async fn open(url: &str) -> Result<Self, String> {

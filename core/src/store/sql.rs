@@ -235,7 +235,8 @@ impl CodeRow {
 }
 
 pub(super) const MAIL_COLUMNS: &str = "id, user_id, org_id, kind, to_address, subject, payload, status, \
-     attempts, last_error, created_at, next_attempt_at, sent_at, code_kind, code_hash, code_expires_at, message_id";
+     attempts, last_error, created_at, next_attempt_at, sent_at, code_kind, code_hash, code_expires_at, message_id, \
+     body_text, body_html";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct MailRow {
@@ -256,6 +257,8 @@ pub(super) struct MailRow {
     code_hash: Option<String>,
     code_expires_at: Option<i64>,
     message_id: String,
+    body_text: Option<String>,
+    body_html: Option<String>,
 }
 
 impl MailRow {
@@ -281,6 +284,8 @@ impl MailRow {
             code_hash: self.code_hash,
             code_expires_at: self.code_expires_at.map(Timestamp),
             message_id: self.message_id,
+            body_text: self.body_text,
+            body_html: self.body_html,
         })
     }
 }
@@ -458,6 +463,24 @@ macro_rules! sql_store {
                             .bind(mail.code_hash)
                             .bind(mail.code_expires_at.map(|t| t.0))
                             .bind(mail.message_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        Op::UpdateMail(update) => {
+                            sqlx::query(
+                                "UPDATE mails SET status = $2, attempts = $3, subject = $4, payload = $5, body_text = $6, \
+                                 body_html = $7, last_error = $8, next_attempt_at = $9, sent_at = $10 WHERE id = $1",
+                            )
+                            .bind(update.id)
+                            .bind(update.status)
+                            .bind(update.attempts)
+                            .bind(update.subject)
+                            .bind(update.payload.to_string())
+                            .bind(update.body_text)
+                            .bind(update.body_html)
+                            .bind(update.last_error)
+                            .bind(update.next_attempt_at.0)
+                            .bind(update.sent_at.map(|t| t.0))
                             .execute(&mut *tx)
                             .await?;
                         }
@@ -670,6 +693,46 @@ macro_rules! sql_store {
                 sql.push(" ORDER BY id DESC LIMIT ").push_bind(query.limit.clamp(1, 1000) as i64);
                 let rows: Vec<MailRow> = sql.build_query_as().fetch_all(self.read_pool()).await?;
                 Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+            }
+
+            async fn mail(&self, id: i64) -> $crate::error::Result<Option<$crate::model::MailRecord>> {
+                use $crate::store::sql::*;
+                let row: Option<MailRow> = sqlx::query_as(&format!("SELECT {MAIL_COLUMNS} FROM mails WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(self.read_pool())
+                    .await?;
+                Ok(row.and_then(MailRow::into_record))
+            }
+
+            async fn claim_mails(
+                &self,
+                now: $crate::clock::Timestamp,
+                lease_until: $crate::clock::Timestamp,
+                limit: u64,
+            ) -> $crate::error::Result<Vec<$crate::model::MailRecord>> {
+                use $crate::store::sql::*;
+                let mut tx = self.begin_write().await?;
+                // Postgres: SKIP LOCKED lets several processes claim disjoint rows.
+                // SQLite: the single writer serializes claims.
+                let rows: Vec<MailRow> = sqlx::query_as(&format!(
+                    "UPDATE mails SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2 \
+                     WHERE id IN (SELECT id FROM mails WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
+                     ORDER BY next_attempt_at, id LIMIT $3{}) RETURNING {MAIL_COLUMNS}",
+                    <$store>::ROW_LOCK
+                ))
+                .bind(now.0)
+                .bind(lease_until.0)
+                .bind(limit.clamp(1, 1000) as i64)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+            }
+
+            async fn mail_counts(&self) -> $crate::error::Result<Vec<(String, i64)>> {
+                Ok(sqlx::query_as("SELECT status, count(*) FROM mails GROUP BY status ORDER BY status")
+                    .fetch_all(self.read_pool())
+                    .await?)
             }
 
             async fn events(

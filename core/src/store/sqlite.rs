@@ -23,6 +23,9 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Appended to the outbox claim's inner SELECT.
+    const ROW_LOCK: &'static str = "";
+
     pub const BACKEND: Backend = Backend::Sqlite;
 
     pub async fn open(url: &str) -> Result<Self, String> {

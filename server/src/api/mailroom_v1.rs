@@ -55,3 +55,123 @@ pub async fn user_events(
             .collect(),
     }))
 }
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct MailsQuery {
+    /// Only this user's mails.
+    pub user_id: Option<String>,
+    /// queued, sending, sent, failed, skipped or captured.
+    pub status: Option<String>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<u64>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MailDto {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub subject: String,
+    pub status: String,
+    pub attempts: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<String>,
+}
+
+impl From<&mailroom_core::model::MailRecord> for MailDto {
+    fn from(mail: &mailroom_core::model::MailRecord) -> Self {
+        MailDto {
+            id: mail.id.to_string(),
+            user_id: mail.user_id.to_string(),
+            kind: mail.kind.as_db().to_owned(),
+            to: mail.to_address.clone(),
+            subject: mail.subject.clone(),
+            status: mail.status.clone(),
+            attempts: mail.attempts,
+            last_error: mail.last_error.clone(),
+            created_at: mail.created_at.to_rfc3339(),
+            sent_at: mail.sent_at.map(|t| t.to_rfc3339()),
+            next_attempt_at: (mail.status == "queued").then(|| mail.next_attempt_at.to_rfc3339()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MailsResponse {
+    pub mails: Vec<MailDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /mailroom/v1/mails`
+#[utoipa::path(
+    get,
+    path = "/mailroom/v1/mails",
+    tag = "Mailroom",
+    summary = "Outbox entries, newest first",
+    params(MailsQuery),
+    responses((status = 200, body = MailsResponse), super::error::StandardErrors)
+)]
+pub async fn list_mails(
+    State(m): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    query: Result<axum::extract::Query<MailsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<MailsResponse>, RestError> {
+    let axum::extract::Query(query) = query.map_err(|err| {
+        mailroom_core::Error::plain(
+            mailroom_core::Code::InvalidArgument,
+            format!("invalid query: {err}"),
+        )
+    })?;
+    let page = m
+        .list_mails(
+            &caller,
+            query.user_id.as_deref(),
+            query.status.as_deref(),
+            query.limit.unwrap_or(0),
+            query.cursor.as_deref(),
+        )
+        .await?;
+    Ok(Json(MailsResponse {
+        mails: page.mails.iter().map(MailDto::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RetryResponse {
+    pub mail: MailDto,
+}
+
+/// `POST /mailroom/v1/mails/{id}/_retry`
+#[utoipa::path(
+    post,
+    path = "/mailroom/v1/mails/{id}/_retry",
+    tag = "Mailroom",
+    summary = "Queue a failed mail again",
+    params(("id" = String, Path, description = "The mail's id")),
+    responses((status = 200, body = RetryResponse), super::error::StandardErrors)
+)]
+pub async fn retry_mail(
+    State(m): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    Path(id): Path<String>,
+) -> Result<Json<RetryResponse>, RestError> {
+    let mail = m.retry_mail(&caller, &id).await?;
+    Ok(Json(RetryResponse {
+        mail: MailDto::from(&mail),
+    }))
+}

@@ -106,6 +106,12 @@ pub fn router(mailroom: Mailroom) -> Router {
             "/mailroom/v1/users/{user_id}/events",
             get(mailroom_v1::user_events),
         )
+        .route("/mailroom/v1/mails", get(mailroom_v1::list_mails))
+        .route(
+            "/mailroom/v1/mails/{id}/_retry",
+            post(mailroom_v1::retry_mail),
+        )
+        .route("/metrics", get(crate::metrics::metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

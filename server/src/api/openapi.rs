@@ -39,6 +39,8 @@ use super::{health, mailroom_v1, management, org_v2, user_v2};
         user_v2::rest::unlock_user,
         org_v2::rest_add_organization,
         mailroom_v1::user_events,
+        mailroom_v1::list_mails,
+        mailroom_v1::retry_mail,
         health::healthz,
         health::readyz,
     ),

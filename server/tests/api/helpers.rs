@@ -49,6 +49,41 @@ macro_rules! both_backends {
     };
 }
 
+/// Like `both_backends!`, for tests that start their own app: `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if $crate::helpers::postgres_available() {
+                        super::$name($crate::helpers::Backend::Postgres).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Whether the Postgres half runs (see `fresh_postgres_url`).
+pub fn postgres_available() -> bool {
+    let available = std::env::var("MAILROOM_TEST_POSTGRES_URL").is_ok();
+    assert!(
+        available || std::env::var("MAILROOM_REQUIRE_POSTGRES").is_err(),
+        "MAILROOM_REQUIRE_POSTGRES is set but MAILROOM_TEST_POSTGRES_URL is not"
+    );
+    available
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -59,6 +94,7 @@ pub struct TestApp {
     pub mailroom: Mailroom,
     pub clock: Arc<OffsetClock>,
     pub config: Config,
+    pub worker: mailroom_core::mail::Worker,
     _data_dir: tempfile::TempDir,
 }
 
@@ -90,6 +126,12 @@ async fn fresh_postgres_url() -> Option<String> {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// A server whose outbox worker the test drives (`TestApp::deliver`), after `adjust`
+/// changed the configuration.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::with_data_dir(data_dir.path());
     if backend == Backend::Postgres {
@@ -97,6 +139,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     }
     config.site_addr = "127.0.0.1:0".parse().unwrap();
     config.admin_password = Some(mailroom_server::config::Secret(ADMIN_PASSWORD.into()));
+    config.worker_enabled = false;
+    adjust(&mut config);
     let clock = OffsetClock::new();
     let mut app = Application::build_with_clock(config.clone(), clock.clone())
         .await
@@ -104,6 +148,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let first = app.bootstrapped.take().expect("first start bootstraps");
     let base = format!("http://{}", app.address());
     let mailroom = app.mailroom().clone();
+    let worker = mailroom_core::mail::Worker::new(
+        mailroom.clone(),
+        mailroom_server::startup::mail_transport(&config).expect("transport"),
+        mailroom_core::mail::WorkerConfig {
+            from: config.mail_from.clone(),
+            ..Default::default()
+        },
+    );
     tokio::spawn(app.run_until(std::future::pending()));
     let pat = std::fs::read_to_string(&config.first_pat_path)
         .expect("PAT file")
@@ -123,6 +175,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         mailroom,
         clock,
         config,
+        worker,
         _data_dir: data_dir,
     })
 }
@@ -163,6 +216,13 @@ impl TestApp {
             request = request.header("x-zitadel-orgid", org);
         }
         self.send(request).await
+    }
+
+    /// Runs the outbox worker until nothing is due; returns how many mails it handled.
+    pub async fn deliver(&self) -> usize {
+        mailroom_core::mail::worker::drain(&self.worker)
+            .await
+            .expect("worker round")
     }
 
     pub async fn commit(&self, write: Write) {

@@ -2,12 +2,14 @@
 //! driven over HTTP. Every test runs on SQLite and on Postgres.
 
 mod helpers;
+mod smtp;
 
 mod bootstrap;
 mod email_v1;
 mod errors;
 mod health;
 mod limits_and_concurrency;
+mod mail;
 mod management_v1;
 mod sessions;
 mod user_v2;

@@ -1,0 +1,129 @@
+//! `GET /metrics` in Prometheus text format: requests by route and status with
+//! latency histograms, outbox depth by status, and delivery counters.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mailroom_core::mail::metrics::COUNTERS;
+use mailroom_core::Mailroom;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum_secs: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// (method, route, status) → series. A mutex is enough: one short update per request.
+type SeriesMap = Mutex<BTreeMap<(String, String, u16), Series>>;
+
+fn series() -> &'static SeriesMap {
+    static SERIES: OnceLock<SeriesMap> = OnceLock::new();
+    SERIES.get_or_init(Default::default)
+}
+
+/// Records every request under its route template (never the raw path, so ids do
+/// not explode the label set).
+pub async fn record_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let response = next.run(request).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    if let Ok(mut map) = series().lock() {
+        let entry = map.entry((method, route, status)).or_default();
+        entry.count += 1;
+        entry.sum_secs += elapsed;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if elapsed <= *bound {
+                entry.buckets[i] += 1;
+            }
+        }
+    }
+    response
+}
+
+pub async fn metrics(State(mailroom): State<Mailroom>) -> Response {
+    let mut out = String::new();
+    out.push_str("# HELP mailroom_http_requests_total HTTP requests by route and status.\n");
+    out.push_str("# TYPE mailroom_http_requests_total counter\n");
+    let mut histogram = String::new();
+    histogram.push_str(
+        "# HELP mailroom_http_request_duration_seconds Request latency by route and status.\n",
+    );
+    histogram.push_str("# TYPE mailroom_http_request_duration_seconds histogram\n");
+    if let Ok(map) = series().lock() {
+        for ((method, route, status), s) in map.iter() {
+            let labels = format!(
+                "method=\"{method}\",route=\"{}\",status=\"{status}\"",
+                route.replace('"', "'")
+            );
+            let _ = writeln!(out, "mailroom_http_requests_total{{{labels}}} {}", s.count);
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    histogram,
+                    "mailroom_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
+                    s.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                histogram,
+                "mailroom_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                histogram,
+                "mailroom_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_secs
+            );
+            let _ = writeln!(
+                histogram,
+                "mailroom_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
+        }
+    }
+    out.push_str(&histogram);
+
+    out.push_str(
+        "# HELP mailroom_outbox_mails Outbox rows by status.\n# TYPE mailroom_outbox_mails gauge\n",
+    );
+    let counts = mailroom.store().mail_counts().await.unwrap_or_default();
+    for status in mailroom_core::outbox::MAIL_STATUSES {
+        let count = counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, c)| *c);
+        let _ = writeln!(out, "mailroom_outbox_mails{{status=\"{status}\"}} {count}");
+    }
+    out.push_str("# HELP mailroom_mails_total Delivery results of this process.\n# TYPE mailroom_mails_total counter\n");
+    for (result, counter) in [
+        ("sent", &COUNTERS.sent),
+        ("captured", &COUNTERS.captured),
+        ("skipped", &COUNTERS.skipped),
+        ("retried", &COUNTERS.retried),
+        ("failed", &COUNTERS.failed),
+    ] {
+        let _ = writeln!(
+            out,
+            "mailroom_mails_total{{result=\"{result}\"}} {}",
+            counter.load(Ordering::Relaxed)
+        );
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
