@@ -53,13 +53,67 @@ pub struct UserDetail {
     pub created_at: String,
     pub changed_at: String,
     pub sequence: String,
+    /// The live email code (never the code itself).
+    pub email_code: Option<LiveCode>,
+    /// The live initialization code.
+    pub init_code: Option<LiveCode>,
+    /// Whether the signed-in user may change this user.
+    pub can_write: bool,
+    pub mails: Vec<MailSummary>,
+    pub events: Vec<EventEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveCode {
+    pub sent_at: String,
+    pub expires_at: String,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailSummary {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: String,
+    pub created_at: String,
+    pub sent_at: String,
+    pub can_retry: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventEntry {
+    pub sequence: String,
+    pub event_type: String,
+    pub created_at: String,
+    pub creator: String,
+    pub payload: String,
+}
+
+/// The answer of a console action, shown inline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDone {
+    pub message: String,
+    /// A code shown once (change email with "show the code").
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxPage {
+    pub mails: Vec<MailSummary>,
+    pub next_cursor: Option<String>,
 }
 
 /// From domain records to DTOs (server side only).
 #[cfg(feature = "ssr")]
 pub mod convert {
     use super::*;
-    use mailroom_core::model::{Org, User, UserKind};
+    use mailroom_core::clock::Timestamp;
+    use mailroom_core::model::{CodeRecord, Event, MailRecord, Org, User, UserKind};
 
     fn org_name(user: &User, orgs: &[Org]) -> String {
         orgs.iter()
@@ -68,7 +122,8 @@ pub mod convert {
             .unwrap_or_default()
     }
 
-    pub fn summary(user: &User, orgs: &[Org]) -> UserSummary {
+    /// `code_pending`: a live email code is out (the "pending" badge).
+    pub fn summary(user: &User, orgs: &[Org], code_pending: bool) -> UserSummary {
         let (display_name, email, email_status) = match &user.kind {
             UserKind::Human(h) => {
                 let name = if h.display_name.is_empty() {
@@ -80,6 +135,8 @@ pub mod convert {
                 };
                 let status = if h.email_verified {
                     EmailStatus::Verified
+                } else if code_pending {
+                    EmailStatus::Pending
                 } else {
                     EmailStatus::Unverified
                 };
@@ -104,16 +161,44 @@ pub mod convert {
         }
     }
 
-    pub fn detail(user: &User, orgs: &[Org]) -> UserDetail {
-        let human = user.human().cloned().unwrap_or_default();
-        UserDetail {
-            summary: summary(user, orgs),
-            given_name: human.given_name,
-            family_name: human.family_name,
-            preferred_language: human.preferred_language,
-            created_at: user.created_at.to_rfc3339(),
-            changed_at: user.changed_at.to_rfc3339(),
-            sequence: user.change_sequence.to_string(),
+    pub fn live_code(code: &CodeRecord, now: Timestamp) -> LiveCode {
+        LiveCode {
+            sent_at: code.created_at.to_rfc3339(),
+            expires_at: code.expires_at.to_rfc3339(),
+            expired: code.expires_at <= now,
+        }
+    }
+
+    pub fn mail(mail: &MailRecord, can_write: bool) -> MailSummary {
+        MailSummary {
+            id: mail.id.to_string(),
+            user_id: mail.user_id.to_string(),
+            kind: mail.kind.as_db().to_owned(),
+            to: mail.to_address.clone(),
+            subject: mail.subject.clone(),
+            status: mail.status.clone(),
+            attempts: mail.attempts,
+            last_error: mail.last_error.clone().unwrap_or_default(),
+            created_at: mail.created_at.to_rfc3339(),
+            sent_at: mail.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            can_retry: can_write && matches!(mail.status.as_str(), "failed" | "queued"),
+        }
+    }
+
+    pub fn event(event: &Event) -> EventEntry {
+        EventEntry {
+            sequence: event.sequence.to_string(),
+            event_type: event.event_type.clone(),
+            created_at: event.created_at.to_rfc3339(),
+            creator: event
+                .creator
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "system".into()),
+            payload: if event.payload.as_object().is_some_and(|m| m.is_empty()) {
+                String::new()
+            } else {
+                event.payload.to_string()
+            },
         }
     }
 }

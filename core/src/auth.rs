@@ -15,6 +15,54 @@ fn invalid_token() -> Error {
 /// The same message for an unknown user and a wrong password (SPEC §4).
 pub const LOGIN_FAILED: &str = "Invalid username or password";
 
+/// Failed sign-ins per username in this process: after a few, each answer waits
+/// longer (0.5 s doubling up to 8 s), which makes guessing slow without locking
+/// the real user out. A success clears the count; a quiet quarter hour forgets it.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+const FREE_FAILURES: u32 = 3;
+const FORGET_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+impl LoginThrottle {
+    fn delay(&self, username: &str) -> std::time::Duration {
+        let failures = self.failures.lock().map_or(0, |map| {
+            map.get(username)
+                .filter(|(_, last)| last.elapsed() < FORGET_AFTER)
+                .map_or(0, |(n, _)| *n)
+        });
+        if failures < FREE_FAILURES {
+            return std::time::Duration::ZERO;
+        }
+        let exponent = (failures - FREE_FAILURES).min(4);
+        std::time::Duration::from_millis(500 << exponent)
+    }
+
+    fn failed(&self, username: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            if map.len() > 100_000 {
+                map.retain(|_, (_, last)| last.elapsed() < FORGET_AFTER);
+            }
+            let entry = map
+                .entry(username.to_owned())
+                .or_insert((0, std::time::Instant::now()));
+            if entry.1.elapsed() >= FORGET_AFTER {
+                entry.0 = 0;
+            }
+            entry.0 += 1;
+            entry.1 = std::time::Instant::now();
+        }
+    }
+
+    fn succeeded(&self, username: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(username);
+        }
+    }
+}
+
 impl Mailroom {
     /// Authenticates a bearer token: unknown, revoked, expired, or owned by a user who
     /// may not act (deleted, deactivated, locked) → `AUTH-7fs1e`.
@@ -52,6 +100,20 @@ impl Mailroom {
     /// Console login. Only active humans with a password and `user.read` somewhere may
     /// sign in; every refusal gives the same message.
     pub async fn login(&self, username: &str, password: &str) -> Result<Caller> {
+        let key = username.trim().to_lowercase();
+        tokio::time::sleep(self.login_throttle.delay(&key)).await;
+        let result = self.check_login(username, password).await;
+        match &result {
+            Ok(_) => self.login_throttle.succeeded(&key),
+            Err(err) if err.code == crate::error::Code::Unauthenticated => {
+                self.login_throttle.failed(&key)
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn check_login(&self, username: &str, password: &str) -> Result<Caller> {
         let failed = || Error::unauthenticated("MAILROOM-LOGIN", LOGIN_FAILED);
         let user = self.store.user_by_username(username.trim()).await?;
         let Some(phc) = user

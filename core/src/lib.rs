@@ -15,6 +15,7 @@ pub mod model;
 pub mod orgs;
 pub mod outbox;
 pub mod permissions;
+pub mod public_pages;
 pub mod secrets;
 pub mod service;
 pub mod store;

@@ -41,6 +41,7 @@ pub struct Mailroom {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) login_throttle: Arc<crate::auth::LoginThrottle>,
 }
 
 impl Mailroom {
@@ -53,6 +54,7 @@ impl Mailroom {
             store,
             clock,
             settings: Arc::new(settings),
+            login_throttle: Arc::default(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod first_start;
 pub mod metrics;
+pub mod preview;
 pub mod security;
 pub mod sessions;
 pub mod startup;

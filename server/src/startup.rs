@@ -181,6 +181,10 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
     let mailroom = state.mailroom.clone();
     let context = move || leptos::prelude::provide_context(mailroom.clone());
     let site = Router::new()
+        .route(
+            "/mailbox/{id}/preview",
+            axum::routing::get(crate::preview::mail_preview),
+        )
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -14,6 +14,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
             <a class="brand" href="/">"Mailroom"</a>
             <nav aria-label="Main">
                 <a href="/">"Users"</a>
+                <a href="/mailbox">"Mailbox"</a>
             </nav>
             <div class="whoami">
                 <Suspense fallback=|| ()>

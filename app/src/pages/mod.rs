@@ -1,6 +1,9 @@
 //! One module per page, each with the server functions it calls.
 
+pub mod init;
 pub mod login;
+pub mod mailbox;
 pub mod not_found;
 pub mod user;
 pub mod users;
+pub mod verify;

@@ -1,33 +1,180 @@
+//! `/users/{id}`: the email panel with every action of SPEC §4, the mails sent to
+//! the user, and the audit log.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::{ConsoleLayout, EmailBadge, ErrorNotice};
-use crate::dto::UserDetail;
+use crate::dto::{ActionDone, EventEntry, MailSummary, UserDetail};
 use crate::error::AppError;
 
-/// One user the caller may read.
+/// One user the caller may read, with codes, mails and events.
 #[server(prefix = "/api", endpoint = "get_user_detail")]
 pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
+    use crate::dto::convert;
+    use mailroom_core::code::CodeKind;
+    use mailroom_core::permissions::Permission;
+
     let (mailroom, caller) = crate::ssr::caller().await?;
     let user = mailroom.readable_user(&caller, &id).await?;
-    let orgs = mailroom.store().orgs().await?;
-    Ok(crate::dto::convert::detail(&user, &orgs))
+    let store = mailroom.store();
+    let now = mailroom.clock().now();
+    let orgs = store.orgs().await?;
+    let email_code = store.code(user.id, CodeKind::Email).await?;
+    let init_code = store.code(user.id, CodeKind::Init).await?;
+    let can_write = caller.can(Permission::UserWrite, user.org_id);
+    let pending = email_code.as_ref().is_some_and(|c| c.expires_at > now);
+    let mails = mailroom.user_mails(&caller, user.id, 20).await?;
+    let events = mailroom.user_events(&caller, &id).await?;
+    let human = user.human().cloned().unwrap_or_default();
+    Ok(UserDetail {
+        summary: convert::summary(&user, &orgs, pending),
+        given_name: human.given_name,
+        family_name: human.family_name,
+        preferred_language: human.preferred_language,
+        created_at: user.created_at.to_rfc3339(),
+        changed_at: user.changed_at.to_rfc3339(),
+        sequence: user.change_sequence.to_string(),
+        email_code: email_code.map(|c| convert::live_code(&c, now)),
+        init_code: init_code.map(|c| convert::live_code(&c, now)),
+        can_write,
+        mails: mails.iter().map(|m| convert::mail(m, can_write)).collect(),
+        events: events.iter().rev().map(convert::event).collect(),
+    })
+}
+
+/// Change email: `mode` is `send` (verification mail), `verified` (mark verified) or
+/// `return` (show the code once).
+#[server(prefix = "/api", endpoint = "change_email")]
+pub async fn change_email(id: String, email: String, mode: String) -> Result<ActionDone, AppError> {
+    use mailroom_core::email::EmailAddress;
+    use mailroom_core::user_email::SetEmailMode;
+    use mailroom_core::verification::CodeDelivery;
+
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let address = EmailAddress::parse(email.trim())?;
+    let set_mode = match mode.as_str() {
+        "verified" => SetEmailMode::MarkVerified,
+        "return" => SetEmailMode::Code(CodeDelivery::Return),
+        _ => SetEmailMode::Code(CodeDelivery::Mail { url_template: None }),
+    };
+    let result = mailroom
+        .set_email_v2(&caller, &id, &address, &set_mode)
+        .await?;
+    let message = match mode.as_str() {
+        "verified" => format!("The address is now {address}, marked verified."),
+        "return" => {
+            format!("The address is now {address}. Give the user this code; it is shown only once.")
+        }
+        _ => format!("The address is now {address}. A verification mail is on its way."),
+    };
+    Ok(ActionDone {
+        message,
+        code: result.code.map(|c| c.as_str().to_owned()),
+    })
+}
+
+/// Marks the current address verified.
+#[server(prefix = "/api", endpoint = "mark_verified")]
+pub async fn mark_verified(id: String) -> Result<ActionDone, AppError> {
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let user = mailroom.readable_user(&caller, &id).await?;
+    let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
+    let address = mailroom_core::email::EmailAddress::parse(&email)?;
+    let org = user.org_id.to_string();
+    mailroom
+        .set_email_v1(&caller, Some(&org), &id, &address, true)
+        .await?;
+    Ok(ActionDone {
+        message: format!("{email} is marked verified."),
+        code: None,
+    })
+}
+
+/// Sends a new verification code (`resend` = only when one was sent before).
+#[server(prefix = "/api", endpoint = "send_code")]
+pub async fn send_code(id: String, resend: bool) -> Result<ActionDone, AppError> {
+    use mailroom_core::verification::CodeDelivery;
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let delivery = CodeDelivery::Mail { url_template: None };
+    if resend {
+        mailroom
+            .resend_email_code_v2(&caller, &id, &delivery)
+            .await?;
+    } else {
+        mailroom.send_email_code_v2(&caller, &id, &delivery).await?;
+    }
+    Ok(ActionDone {
+        message: "A new verification code is on its way; earlier codes no longer work.".into(),
+        code: None,
+    })
+}
+
+/// Re-sends the initialization mail, optionally to a corrected address.
+#[server(prefix = "/api", endpoint = "resend_init")]
+pub async fn resend_init(id: String, email: String) -> Result<ActionDone, AppError> {
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let user = mailroom.readable_user(&caller, &id).await?;
+    let address = match email.trim() {
+        "" => None,
+        other => Some(mailroom_core::email::EmailAddress::parse(other)?),
+    };
+    let org = user.org_id.to_string();
+    mailroom
+        .resend_initialization_v1(&caller, Some(&org), &id, address.as_ref())
+        .await?;
+    Ok(ActionDone {
+        message: "A new initialization mail is on its way.".into(),
+        code: None,
+    })
+}
+
+/// Queues a failed mail again.
+#[server(prefix = "/api", endpoint = "retry_mail")]
+pub async fn retry_mail(mail_id: String) -> Result<ActionDone, AppError> {
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    mailroom.retry_mail(&caller, &mail_id).await?;
+    Ok(ActionDone {
+        message: "The mail is queued again.".into(),
+        code: None,
+    })
 }
 
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
+    let change = ServerAction::<ChangeEmail>::new();
+    let mark = ServerAction::<MarkVerified>::new();
+    let send = ServerAction::<SendCode>::new();
+    let init = ServerAction::<ResendInit>::new();
+    let retry = ServerAction::<RetryMail>::new();
     let user = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        get_user_detail,
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                change.version().get()
+                    + mark.version().get()
+                    + send.version().get()
+                    + init.version().get()
+                    + retry.version().get(),
+            )
+        },
+        |(id, _)| get_user_detail(id),
     );
+    let actions = Actions {
+        change,
+        mark,
+        send,
+        init,
+        retry,
+    };
     view! {
         <ConsoleLayout>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(user) => view! { <UserView user=user/> }.into_any(),
+                        Ok(user) => view! { <UserView user=user actions=actions/> }.into_any(),
                         Err(error) => view! {
                             <Title text="User · Mailroom"/>
                             <h1>"User"</h1>
@@ -40,10 +187,78 @@ pub fn UserPage() -> impl IntoView {
     }
 }
 
+#[derive(Clone, Copy)]
+struct Actions {
+    change: ServerAction<ChangeEmail>,
+    mark: ServerAction<MarkVerified>,
+    send: ServerAction<SendCode>,
+    init: ServerAction<ResendInit>,
+    retry: ServerAction<RetryMail>,
+}
+
+/// The inline result of an action: its message, a code shown once, or the error
+/// (with the time of the next allowed send for rate limits).
 #[component]
-fn UserView(user: UserDetail) -> impl IntoView {
-    let summary = user.summary;
+fn ActionResult(value: Signal<Option<Result<ActionDone, AppError>>>) -> impl IntoView {
+    move || {
+        value.get().map(|result| match result {
+            Ok(done) => view! {
+                <div class="notice notice-ok" role="status" data-testid="action-result">
+                    <p>{done.message}</p>
+                    {done.code.map(|code| view! { <p>"Code: " <strong class="code" data-testid="shown-code">{code}</strong></p> })}
+                </div>
+            }
+            .into_any(),
+            Err(error) => {
+                let wait = error.retry_after_secs.map(|secs| {
+                    format!(" The next code can be sent in {secs} seconds (at {}).", clock_in(secs))
+                });
+                view! {
+                    <div class="notice notice-error" role="alert" data-testid="action-error">
+                        <p>{error.message.clone()}{wait}</p>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    }
+}
+
+/// Wall-clock time `secs` from now, HH:MM:SS UTC.
+fn clock_in(secs: u64) -> String {
+    let now = js_now_secs();
+    let at = (now + secs) % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", at / 3600, at / 60 % 60, at % 60)
+}
+
+#[cfg(feature = "ssr")]
+fn js_now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn js_now_secs() -> u64 {
+    (js_sys_date_now() / 1000.0) as u64
+}
+
+#[cfg(not(feature = "ssr"))]
+fn js_sys_date_now() -> f64 {
+    // `Date.now()` without pulling in js-sys: the performance clock's origin + now.
+    leptos::prelude::window()
+        .performance()
+        .map(|p| p.time_origin() + p.now())
+        .unwrap_or_default()
+}
+
+#[component]
+fn UserView(user: UserDetail, actions: Actions) -> impl IntoView {
+    let summary = user.summary.clone();
     let title = format!("{} · Mailroom", summary.display_name);
+    let id = summary.id.clone();
+    let is_initial = summary.state == "initial";
     view! {
         <Title text=title/>
         <p class="breadcrumb"><a href="/">"Users"</a>" / "{summary.username.clone()}</p>
@@ -59,8 +274,13 @@ fn UserView(user: UserDetail) -> impl IntoView {
                             <span class="email" data-testid="user-email">{summary.email.clone()}</span>" "
                             <EmailBadge status=summary.email_status/>
                         </p>
+                        <CodeFacts label="Verification code" code=user.email_code.clone()/>
+                        <CodeFacts label="Initialization code" code=user.init_code.clone()/>
                     }.into_any()
                 }}
+                {(user.can_write && !summary.is_machine).then(|| view! {
+                    <EmailActions id=id.clone() email=summary.email.clone() verified=summary.email_status == crate::dto::EmailStatus::Verified is_initial=is_initial actions=actions/>
+                })}
             </section>
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">"Profile"</h2>
@@ -68,12 +288,173 @@ fn UserView(user: UserDetail) -> impl IntoView {
                     <dt>"Username"</dt><dd>{summary.username.clone()}</dd>
                     <dt>"User ID"</dt><dd><code>{summary.id.clone()}</code></dd>
                     <dt>"Organization"</dt><dd>{summary.org_name.clone()}</dd>
-                    <dt>"State"</dt><dd>{summary.state.clone()}</dd>
-                    <dt>"Language"</dt><dd>{user.preferred_language}</dd>
-                    <dt>"Created"</dt><dd><time>{user.created_at}</time></dd>
-                    <dt>"Changed"</dt><dd><time>{user.changed_at}</time>" (sequence "{user.sequence}")"</dd>
+                    <dt>"State"</dt><dd data-testid="user-state">{summary.state.clone()}</dd>
+                    <dt>"Language"</dt><dd>{user.preferred_language.clone()}</dd>
+                    <dt>"Created"</dt><dd><time>{user.created_at.clone()}</time></dd>
+                    <dt>"Changed"</dt><dd><time>{user.changed_at.clone()}</time>" (sequence "{user.sequence.clone()}")"</dd>
                 </dl>
             </section>
         </div>
+        <section class="card section" aria-labelledby="mails-heading">
+            <h2 id="mails-heading">"Mails to this user"</h2>
+            <MailTable mails=user.mails.clone() retry=actions.retry/>
+        </section>
+        <section class="card section" aria-labelledby="log-heading">
+            <h2 id="log-heading">"Audit log"</h2>
+            <AuditLog events=user.events.clone()/>
+        </section>
+    }
+}
+
+#[component]
+fn CodeFacts(label: &'static str, code: Option<crate::dto::LiveCode>) -> impl IntoView {
+    code.map(|code| {
+        let state = if code.expired { "expired" } else { "live" };
+        view! {
+            <p class="small" data-testid="live-code">
+                {label}" ("{state}"): sent "<time>{code.sent_at}</time>", expires "<time>{code.expires_at}</time>
+            </p>
+        }
+    })
+}
+
+#[component]
+fn EmailActions(
+    id: String,
+    email: String,
+    verified: bool,
+    is_initial: bool,
+    actions: Actions,
+) -> impl IntoView {
+    let Actions {
+        change,
+        mark,
+        send,
+        init,
+        ..
+    } = actions;
+    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
+    let (email1, email2, email3, email4) = (email.clone(), email.clone(), email.clone(), email);
+    view! {
+        <div class="actions">
+            {(!is_initial).then(|| view! {
+                <details>
+                    <summary>"Change email"</summary>
+                    <ActionForm action=change attr:class="stack">
+                        <input type="hidden" name="id" value=id1.clone()/>
+                        <label for="new-email">"New address"</label>
+                        <input id="new-email" name="email" type="email" required value=email1.clone()/>
+                        <fieldset>
+                            <legend>"Then"</legend>
+                            <label class="choice"><input type="radio" name="mode" value="send" checked/>" send a verification mail"</label>
+                            <label class="choice"><input type="radio" name="mode" value="verified"/>" mark it verified"</label>
+                            <label class="choice"><input type="radio" name="mode" value="return"/>" show the code once"</label>
+                        </fieldset>
+                        <button type="submit" class="button">"Confirm change"</button>
+                    </ActionForm>
+                    <ActionResult value=Signal::derive(move || change.value().get())/>
+                </details>
+            })}
+            {(!is_initial && !verified).then(|| view! {
+                <details>
+                    <summary>"Mark verified"</summary>
+                    <p class="small">"Marks "{email2.clone()}" verified without a code."</p>
+                    <ActionForm action=mark>
+                        <input type="hidden" name="id" value=id2.clone()/>
+                        <button type="submit" class="button">"Confirm: mark verified"</button>
+                    </ActionForm>
+                    <ActionResult value=Signal::derive(move || mark.value().get())/>
+                </details>
+            })}
+            {(!is_initial).then(|| view! {
+                <details>
+                    <summary>"Send code"</summary>
+                    <p class="small">"Sends a new verification code to "{email3.clone()}". Earlier codes stop working."</p>
+                    <ActionForm action=send>
+                        <input type="hidden" name="id" value=id3.clone()/>
+                        <input type="hidden" name="resend" value="false"/>
+                        <button type="submit" class="button">"Confirm: send code"</button>
+                    </ActionForm>
+                    <ActionForm action=send>
+                        <input type="hidden" name="id" value=id4.clone()/>
+                        <input type="hidden" name="resend" value="true"/>
+                        <button type="submit" class="button button-quiet">"Resend the last code instead"</button>
+                    </ActionForm>
+                    <ActionResult value=Signal::derive(move || send.value().get())/>
+                </details>
+            })}
+            {is_initial.then(|| view! {
+                <details>
+                    <summary>"Resend initialization"</summary>
+                    <ActionForm action=init attr:class="stack">
+                        <input type="hidden" name="id" value=id5.clone()/>
+                        <label for="init-email">"Corrected address (optional)"</label>
+                        <input id="init-email" name="email" type="email" placeholder=email4.clone()/>
+                        <button type="submit" class="button">"Confirm: resend initialization"</button>
+                    </ActionForm>
+                    <ActionResult value=Signal::derive(move || init.value().get())/>
+                </details>
+            })}
+        </div>
+    }
+}
+
+#[component]
+pub fn MailTable(mails: Vec<MailSummary>, retry: ServerAction<RetryMail>) -> impl IntoView {
+    if mails.is_empty() {
+        return view! { <p class="muted">"No mails yet."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Mail"</th><th scope="col">"To"</th><th scope="col">"Status"</th>
+                    <th scope="col">"Attempts"</th><th scope="col">"Created"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                </tr></thead>
+                <tbody>
+                    {mails.into_iter().map(|mail| {
+                        let status_class = format!("badge status-{}", mail.status);
+                        let preview = format!("/mailbox/{}/preview", mail.id);
+                        view! {
+                            <tr data-testid="mail-row">
+                                <td>
+                                    {if mail.subject.is_empty() { mail.kind.clone() } else { mail.subject.clone() }}
+                                    {(!mail.last_error.is_empty()).then(|| view! { <div class="small error-text">{mail.last_error.clone()}</div> })}
+                                </td>
+                                <td>{mail.to.clone()}</td>
+                                <td><span class=status_class data-testid="mail-status">{mail.status.clone()}</span></td>
+                                <td>{mail.attempts}</td>
+                                <td><time>{mail.created_at.clone()}</time></td>
+                                <td>
+                                    <a href=preview target="_blank" rel="noopener">"Preview"</a>
+                                    {mail.can_retry.then(|| view! {
+                                        <ActionForm action=retry>
+                                            <input type="hidden" name="mail_id" value=mail.id.clone()/>
+                                            <button type="submit" class="button button-quiet">"Retry"</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn AuditLog(events: Vec<EventEntry>) -> impl IntoView {
+    view! {
+        <ol class="audit" reversed>
+            {events.into_iter().map(|e| view! {
+                <li data-testid="audit-entry">
+                    <code>{e.event_type}</code>" "
+                    <span class="muted small">"#"{e.sequence}" · "<time>{e.created_at}</time>" · by "{e.creator}</span>
+                    {(!e.payload.is_empty()).then(|| view! { <div class="small payload">{e.payload}</div> })}
+                </li>
+            }).collect_view()}
+        </ol>
     }
 }

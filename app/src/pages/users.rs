@@ -30,11 +30,19 @@ pub async fn list_users(
         .await?;
     let orgs = mailroom.store().orgs().await?;
     let readable = caller.orgs_with(Permission::UserRead);
-    let users = result
-        .users
-        .iter()
-        .map(|user| crate::dto::convert::summary(user, &orgs))
-        .collect();
+    let now = mailroom.clock().now();
+    let mut users = Vec::with_capacity(result.users.len());
+    for user in &result.users {
+        let pending = match user.human() {
+            Some(h) if !h.email_verified => mailroom
+                .store()
+                .code(user.id, mailroom_core::code::CodeKind::Email)
+                .await?
+                .is_some_and(|c| c.expires_at > now),
+            _ => false,
+        };
+        users.push(crate::dto::convert::summary(user, &orgs, pending));
+    }
     Ok(UsersPageDto {
         users,
         total: result.total,

@@ -1,0 +1,57 @@
+//! `/mailbox/{id}/preview`: a mail's stored HTML, for the console's preview link.
+//! Served with a policy of its own: the mail's inline styles apply, nothing runs.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use mailroom_core::ids::UserId;
+use mailroom_core::Mailroom;
+use tower_sessions::Session;
+
+pub async fn mail_preview(
+    State(mailroom): State<Mailroom>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let user_id: Option<i64> = session
+        .get(mailroom_app::ssr::SESSION_USER_KEY)
+        .await
+        .ok()
+        .flatten();
+    let caller = match user_id {
+        Some(id) => mailroom.caller(UserId(id)).await.ok().flatten(),
+        None => None,
+    };
+    let Some(caller) = caller else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let mail = match mailroom.readable_mail(&caller, &id).await {
+        Ok(mail) => mail,
+        Err(err) => {
+            return (
+                StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::NOT_FOUND),
+                err.client_message(),
+            )
+                .into_response()
+        }
+    };
+    let body = mail.body_html.unwrap_or_else(|| {
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><title>Preview</title></head><body><p>This mail is {} and not rendered yet.</p></body></html>",
+            mail.status
+        )
+    });
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox"),
+    );
+    response
+}
