@@ -39,6 +39,9 @@ export default defineConfig({
       MAILROOM_PUBLIC_URL: baseURL,
       MAILROOM_ADMIN_PASSWORD: adminPassword,
       RUST_LOG: "warn",
+      // Short enough to wait out in a test, long enough that a second send is refused.
+      MAILROOM_CODE_MAIL_MIN_INTERVAL: "3",
+      MAILROOM_WORKER_POLL_MS: "100",
     },
   },
 });

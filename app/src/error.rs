@@ -11,8 +11,10 @@ pub struct AppError {
     /// The Connect name of the code (`unauthenticated`, `not_found`, …).
     pub code: String,
     pub message: String,
-    /// For refused sends: seconds until the next one is allowed.
+    /// For refused sends: seconds until the next one is allowed …
     pub retry_after_secs: Option<u64>,
+    /// … and that moment as `HH:MM:SS UTC`.
+    pub retry_at: Option<String>,
 }
 
 impl AppError {
@@ -21,6 +23,7 @@ impl AppError {
             code: code.to_owned(),
             message: message.into(),
             retry_after_secs: None,
+            retry_at: None,
         }
     }
 

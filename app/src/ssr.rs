@@ -36,8 +36,19 @@ impl From<mailroom_core::Error> for AppError {
             code: err.code.connect_name().to_owned(),
             message: err.message.to_string(),
             retry_after_secs: err.retry_after_secs,
+            retry_at: err.retry_after_secs.map(|secs| {
+                (mailroom_core::clock::Timestamp::from_datetime(chrono_now())
+                    .plus_secs(secs as i64))
+                .to_datetime()
+                .format("%H:%M:%S UTC")
+                .to_string()
+            }),
         }
     }
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
 }
 
 pub fn mailroom() -> Result<Mailroom, AppError> {

@@ -14,19 +14,16 @@ pub async fn initialize_account(
     password: String,
     password_again: String,
 ) -> Result<(), AppError> {
-    use mailroom_core::Code;
+    use mailroom_core::{Code, Error};
     if password != password_again {
-        return Err(AppError::new(
-            "invalid_argument",
-            "The two passwords differ.",
-        ));
+        return Err(Error::plain(Code::InvalidArgument, "The two passwords differ.").into());
     }
     let mailroom = crate::ssr::mailroom()?;
     let result = match mailroom.initialize_user(&user_id, &code, &password).await {
         Ok(_) => "done",
         Err(err) if err.id == Some("COMMAND-eis9R") => "invalid",
         Err(err) if err.id == Some("COMMAND-2M9sd") => "already",
-        Err(err) if err.code == Code::InvalidArgument => return Err(err.into()),
+        // Password rules (and failures of the system) are shown on the form.
         Err(err) => return Err(err.into()),
     };
     leptos_axum::redirect(&format!("/ui/login/user/init?result={result}"));
@@ -36,10 +33,12 @@ pub async fn initialize_account(
 #[component]
 pub fn InitPage() -> impl IntoView {
     let query = use_query_map();
-    let param = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let action = ServerAction::<InitializeAccount>::new();
     let error = move || action.value().get().and_then(Result::err);
-    let body = match param("result").as_str() {
+    // The outcome is in the URL (the action redirects), so the body follows it.
+    let body = move || {
+        match param("result").as_str() {
         "done" => view! {
             <h1>"Your account is ready"</h1>
             <p class="notice notice-ok" role="status" data-testid="init-result">"Your password is set and your email address is verified. You can sign in now."</p>
@@ -71,6 +70,7 @@ pub fn InitPage() -> impl IntoView {
             }
             .into_any()
         }
+    }
     };
     view! {
         <Title text="Finish setting up your account · Mailroom"/>

@@ -211,7 +211,8 @@ fn ActionResult(value: Signal<Option<Result<ActionDone, AppError>>>) -> impl Int
             .into_any(),
             Err(error) => {
                 let wait = error.retry_after_secs.map(|secs| {
-                    format!(" The next code can be sent in {secs} seconds (at {}).", clock_in(secs))
+                    let at = error.retry_at.clone().unwrap_or_default();
+                    format!(" The next code can be sent in {secs} seconds (at {at}).")
                 });
                 view! {
                     <div class="notice notice-error" role="alert" data-testid="action-error">
@@ -222,35 +223,6 @@ fn ActionResult(value: Signal<Option<Result<ActionDone, AppError>>>) -> impl Int
             }
         })
     }
-}
-
-/// Wall-clock time `secs` from now, HH:MM:SS UTC.
-fn clock_in(secs: u64) -> String {
-    let now = js_now_secs();
-    let at = (now + secs) % 86_400;
-    format!("{:02}:{:02}:{:02} UTC", at / 3600, at / 60 % 60, at % 60)
-}
-
-#[cfg(feature = "ssr")]
-fn js_now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn js_now_secs() -> u64 {
-    (js_sys_date_now() / 1000.0) as u64
-}
-
-#[cfg(not(feature = "ssr"))]
-fn js_sys_date_now() -> f64 {
-    // `Date.now()` without pulling in js-sys: the performance clock's origin + now.
-    leptos::prelude::window()
-        .performance()
-        .map(|p| p.time_origin() + p.now())
-        .unwrap_or_default()
 }
 
 #[component]

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
 fn result_url(user_id: &str, result: &str) -> String {
     format!(
         "/ui/v2/login/verify?userId={}&result={result}",
@@ -16,6 +17,7 @@ fn result_url(user_id: &str, result: &str) -> String {
     )
 }
 
+#[cfg(feature = "ssr")]
 fn encode(value: &str) -> String {
     value
         .bytes()
@@ -63,12 +65,14 @@ pub async fn request_new_code(user_id: String) -> Result<(), AppError> {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let query = use_query_map();
-    let param = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
-    let user_id = param("userId");
-    let result = param("result");
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let verify = ServerAction::<VerifyEmailLink>::new();
     let resend = ServerAction::<RequestNewCode>::new();
-    let body = match result.as_str() {
+    // The outcome is in the URL (the actions redirect), so the body follows it.
+    let body = move || {
+        let user_id = param("userId");
+        let result = param("result");
+        match result.as_str() {
         "verified" => view! {
             <h1>"Email address verified"</h1>
             <p class="notice notice-ok" role="status" data-testid="verify-result">"Thank you: your email address is verified. You can close this page."</p>
@@ -114,6 +118,7 @@ pub fn VerifyPage() -> impl IntoView {
             }
             .into_any()
         }
+    }
     };
     view! {
         <Title text="Verify your email address · Mailroom"/>
