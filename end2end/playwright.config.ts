@@ -38,7 +38,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "../target/site",
       MAILROOM_PUBLIC_URL: baseURL,
       MAILROOM_ADMIN_PASSWORD: adminPassword,
-      RUST_LOG: "warn",
+      RUST_LOG: process.env.E2E_RUST_LOG ?? "warn",
       // Short enough to wait out in a test, long enough that a second send is refused.
       MAILROOM_CODE_MAIL_MIN_INTERVAL: "3",
       MAILROOM_WORKER_POLL_MS: "100",
