@@ -2,13 +2,14 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build build-debug site tools test test-rust test-e2e lint fmt dev clean
+.PHONY: help run build site tools test dev bench clean
 
 help:
 	@echo "make run    - build (release) and start the server on 127.0.0.1:3000 with SQLite"
 	@echo "make test   - install what the tests need and run every test (lint, unit, integration on SQLite and Postgres, browser)"
 	@echo "make build  - release build of the server and the front end"
 	@echo "make dev    - cargo-leptos watch mode (installs cargo-leptos on first use)"
+	@echo "make bench  - load benchmark (release build, wrk); writes BENCHMARKS.md"
 
 tools:
 	@bash scripts/install-tools.sh
@@ -29,6 +30,9 @@ test:
 
 dev:
 	@bash scripts/dev.sh
+
+bench:
+	@bash bench/run.sh
 
 clean:
 	cargo clean

@@ -8,6 +8,8 @@ pub struct SessionUser {
     pub user_id: String,
     pub username: String,
     pub display_name: String,
+    /// Orgs the user may read users of: (id, name). More than one shows the switcher.
+    pub orgs: Vec<(String, String)>,
 }
 
 /// The email badge of a user.

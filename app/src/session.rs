@@ -50,9 +50,19 @@ pub async fn current_user() -> Result<SessionUser, AppError> {
         .map(|h| h.display_name.clone())
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| user.username.clone());
+    let readable = caller.orgs_with(mailroom_core::permissions::Permission::UserRead);
+    let orgs = mailroom
+        .store()
+        .orgs()
+        .await?
+        .into_iter()
+        .filter(|o| readable.as_ref().is_none_or(|r| r.contains(&o.id)))
+        .map(|o| (o.id.to_string(), o.name))
+        .collect();
     Ok(SessionUser {
         user_id: user.id.to_string(),
         username: user.username,
         display_name,
+        orgs,
     })
 }

@@ -19,7 +19,20 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
             <div class="whoami">
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        me.await.map(|me| view! { <span class="muted">{me.display_name}</span> }).ok()
+                        me.await.map(|me| {
+                            let switcher = (me.orgs.len() > 1).then(|| view! {
+                                // The org switcher: the users list of one org.
+                                <form method="get" action="/" class="org-switcher">
+                                    <label for="org-switch" class="sr-only">"Organization"</label>
+                                    <select id="org-switch" name="org">
+                                        <option value="">"All organizations"</option>
+                                        {me.orgs.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button button-quiet">"Switch"</button>
+                                </form>
+                            });
+                            view! { {switcher}<span class="muted">{me.display_name}</span> }
+                        }).ok()
                     })}
                 </Suspense>
                 <ActionForm action=logout>

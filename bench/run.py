@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""`make bench`: starts the release server on a fresh database, seeds 10,000 users,
+drives load from a second process (wrk) and writes BENCHMARKS.md. See bench/README.md."""
+import concurrent.futures
+import gzip
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target/release/mailroom")
+BARE = os.path.join(ROOT, "target/release/mailroom-bench-bare")
+LUA = os.path.join(ROOT, "bench/lua")
+PORT, BARE_PORT, SMTP_PORT = 3801, 3802, 3803
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+USERS = int(os.environ.get("BENCH_USERS", "10000"))
+PASSWORD = "bench-admin-password"
+
+
+def log(msg):
+    print(f"==> {msg}", flush=True)
+
+
+class Server:
+    def __init__(self, data_dir, db_url, extra=None):
+        self.env = dict(os.environ)
+        self.env.update({
+            "MAILROOM_DATA_DIR": data_dir,
+            "MAILROOM_DATABASE_URL": db_url,
+            "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}",
+            "LEPTOS_SITE_ROOT": os.path.join(ROOT, "target/site"),
+            "MAILROOM_ADMIN_PASSWORD": PASSWORD,
+            "MAILROOM_CODE_MAIL_MIN_INTERVAL": "0",
+            "MAILROOM_CODE_MAIL_PER_HOUR": "0",
+            "MAILROOM_NOTIFY_OLD_ADDRESS": "false",
+            "RUST_LOG": "warn",
+        })
+        self.env.update(extra or {})
+        self.data_dir = data_dir
+        self.proc = None
+
+    def start(self):
+        started = time.perf_counter()
+        self.proc = subprocess.Popen([BIN], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                status, _ = request("GET", "/readyz")
+                if status == 200:
+                    return time.perf_counter() - started
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                sys.exit("the server exited during start")
+            time.sleep(0.002)
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            kb = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+        return kb / 1024
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+    def pat(self):
+        with open(os.path.join(self.data_dir, "admin.pat")) as f:
+            return f.read().strip()
+
+
+_local = threading.local()
+
+
+def request(method, path, body=None, headers=None, port=PORT):
+    conn = getattr(_local, "conn", None)
+    if conn is None or getattr(_local, "port", None) != port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        _local.conn, _local.port = conn, port
+    data = json.dumps(body) if body is not None else None
+    try:
+        conn.request(method, path, body=data, headers=headers or {})
+        response = conn.getresponse()
+        raw = response.read()
+    except (http.client.HTTPException, OSError):
+        _local.conn = None
+        raise
+    try:
+        return response.status, json.loads(raw) if raw else None
+    except ValueError:
+        return response.status, raw
+
+
+def seed(pat, count):
+    headers = {"Authorization": f"Bearer {pat}", "Content-Type": "application/json"}
+
+    def one(i):
+        body = {"username": f"bench{i}", "profile": {"givenName": "Bench", "familyName": str(i)},
+                "email": {"email": f"bench{i}@bench.test", "isVerified": True}}
+        status, answer = request("POST", "/v2/users/human", body, headers)
+        assert status == 200, answer
+        return answer["userId"]
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def wrk(url, connections, script, env):
+    threads = min(2, connections)
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{DURATION}", "--latency", "-s", os.path.join(LUA, script), url],
+        env={**os.environ, **env, "BENCH_LUA": LUA}, capture_output=True, text=True, check=True).stdout
+
+    def latency(pct):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket:
+        errors += sum(int(x) for x in socket.groups())
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": latency(50), "p99": latency(99), "errors": errors}
+
+
+def sign_in_cookie():
+    conn = http.client.HTTPConnection("127.0.0.1", PORT)
+    conn.request("POST", "/api/login", body=f"username=admin&password={PASSWORD}",
+                 headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html",
+                          "Origin": f"http://127.0.0.1:{PORT}", "Referer": f"http://127.0.0.1:{PORT}/login"})
+    response = conn.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie")
+    assert cookie, "sign-in gave no cookie"
+    return cookie.split(";")[0]
+
+
+def outbox_left():
+    status, text = request("GET", "/metrics")
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    left = 0
+    for status_name in ("queued", "sending"):
+        m = re.search(rf'mailroom_outbox_mails{{status="{status_name}"}} (\d+)', text)
+        left += int(m.group(1)) if m else 0
+    return left
+
+
+def run_backend(name, db_url, results):
+    data_dir = tempfile.mkdtemp(prefix=f"mailroom-bench-{name}-")
+    server = Server(data_dir, db_url)
+    log(f"[{name}] first start (bootstrap) and seeding {USERS} users")
+    server.start()
+    pat = server.pat()
+    started = time.perf_counter()
+    ids = seed(pat, USERS)
+    results[f"{name}.seed_per_s"] = USERS / (time.perf_counter() - started)
+    ids_file = os.path.join(data_dir, "ids.txt")
+    with open(ids_file, "w") as f:
+        f.write("\n".join(ids))
+    server.stop()
+    # Start to ready on the existing (seeded) database.
+    results[f"{name}.ready_s"] = server.start()
+    env = {"BENCH_IDS": ids_file, "BENCH_PAT": pat,
+           "BENCH_PATH_PREFIX": "/management/v1/users/", "BENCH_PATH_SUFFIX": "/email"}
+    base = f"http://127.0.0.1:{PORT}"
+    log(f"[{name}] GET email, 64 and 8 connections")
+    results[f"{name}.get64"] = wrk(base, 64, "get_email.lua", env)
+    results[f"{name}.get8"] = wrk(base, 8, "get_email.lua", env)
+    if name == "sqlite":
+        log("[sqlite] bare axum reference, 64 connections")
+        bare = subprocess.Popen([BARE, db_url, f"127.0.0.1:{BARE_PORT}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        bare_env = {**env, "BENCH_PATH_PREFIX": "/users/"}
+        results["sqlite.bare64"] = wrk(f"http://127.0.0.1:{BARE_PORT}", 64, "get_email.lua", bare_env)
+        results["sqlite.bare8"] = wrk(f"http://127.0.0.1:{BARE_PORT}", 8, "get_email.lua", bare_env)
+        bare.terminate()
+    log(f"[{name}] SetEmail returnCode and sendCode (dev mailbox), 64 connections")
+    results[f"{name}.set_return"] = wrk(base, 64, "set_email.lua", {**env, "BENCH_MODE": "returnCode"})
+    results[f"{name}.set_send"] = wrk(base, 64, "set_email.lua", {**env, "BENCH_MODE": "sendCode"})
+    log(f"[{name}] SSR user page with a session, 64 connections")
+    results[f"{name}.page"] = wrk(base, 64, "page.lua", {**env, "BENCH_COOKIE": sign_in_cookie()})
+    results[f"{name}.rss_mb"] = server.rss_mb()
+    server.stop()
+
+    if name == "sqlite":
+        log("[sqlite] mail delivery to a local SMTP server")
+        count = 2000
+        server = Server(data_dir, db_url, {"MAILROOM_WORKER": "false"})
+        server.start()
+        headers = {"Authorization": f"Bearer {pat}", "Content-Type": "application/json"}
+
+        def send(i):
+            status, answer = request("POST", f"/v2/users/{ids[i % len(ids)]}/email/send", {}, headers)
+            assert status == 200, answer
+
+        before = outbox_left()
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            list(pool.map(send, range(count)))
+        queued = outbox_left() - before
+        server.stop()
+        sink = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "bench/smtp_count.py"), str(SMTP_PORT)],
+                                stdout=subprocess.PIPE, text=True)
+        assert sink.stdout.readline().strip() == "ready"
+        server = Server(data_dir, db_url, {"MAILROOM_SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
+                                           "MAILROOM_WORKER_POLL_MS": "20", "MAILROOM_SMTP_POOL_SIZE": "16"})
+        started = time.perf_counter()
+        server.start()
+        while outbox_left() > 0 and time.perf_counter() - started < 300:
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        server.stop()
+        sink.terminate()
+        delivered = int(sink.stdout.read().strip().splitlines()[-1])
+        results["mails"] = {"queued": queued, "delivered": delivered, "seconds": elapsed,
+                            "per_s": delivered / elapsed}
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wasm_sizes():
+    path = os.path.join(ROOT, "target/site/pkg/mailroom_bg.wasm")
+    raw = open(path, "rb").read()
+    brotli = subprocess.run(["brotli", "-c", "-q", "11", path], capture_output=True, check=True).stdout
+    return {"raw": len(raw), "gzip": len(gzip.compress(raw, 9)), "brotli": len(brotli)}
+
+
+def machine():
+    cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+    mem = re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read())
+    return (f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'unknown CPU'}), "
+            f"{int(mem.group(1)) // 1024 // 1024} GiB memory, {os.uname().sysname} {os.uname().release}; "
+            f"load generator (wrk, 2 threads) on the same machine")
+
+
+def row(label, r, target=""):
+    return f"| {label} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {target} |"
+
+
+def write_report(results, backends):
+    sizes = results["wasm"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.",
+        "",
+        f"Command: `make bench` (= `bash bench/run.sh`: release build, then `python3 bench/run.py`); "
+        f"each load run is `wrk -t2 -c<connections> -d{DURATION} --latency -s bench/lua/<script>.lua`. "
+        f"{USERS:,} users seeded through `POST /v2/users/human`; send limits off for the write runs.",
+        "",
+    ]
+    for name in backends:
+        lines += [f"## {name}", "",
+                  "| run | req/s | p50 ms | p99 ms | errors | target |", "|---|---|---|---|---|---|",
+                  row("GET /management/v1/users/{id}/email, 64 conns", results[f"{name}.get64"]),
+                  row("GET email, 8 conns", results[f"{name}.get8"], "p99 ≤ 5 ms")]
+        if name == "sqlite":
+            lines += [row("bare axum, same table, 64 conns", results["sqlite.bare64"]),
+                      row("bare axum, 8 conns", results["sqlite.bare8"])]
+        lines += [row("POST /v2/users/{id}/email returnCode, 64 conns", results[f"{name}.set_return"],
+                      "≥ 3,000/s SQLite, ≥ 1,500/s Postgres; p99 ≤ 20 ms"),
+                  row("POST /v2/users/{id}/email sendCode (dev mailbox), 64 conns", results[f"{name}.set_send"]),
+                  row("SSR /users/{id} with a session, 64 conns", results[f"{name}.page"], "≥ 1,000/s"),
+                  "",
+                  f"- Time from start to ready on an existing database: {results[f'{name}.ready_s'] * 1000:.0f} ms (target ≤ 300 ms)",
+                  f"- Server RSS after the load: {results[f'{name}.rss_mb']:.0f} MB (target ≤ 64 MB)",
+                  f"- Seeding: {results[f'{name}.seed_per_s']:,.0f} users/s", ""]
+        if name == "sqlite":
+            ratio = results["sqlite.get64"]["rps"] / results["sqlite.bare64"]["rps"] * 100
+            lines += [f"- GET email vs. bare axum at 64 connections: {ratio:.0f} % (target ≥ 70 %)", ""]
+    m = results.get("mails")
+    if m:
+        lines += ["## Mail delivery", "",
+                  f"{m['queued']:,} queued verification mails delivered by one server process to a local "
+                  f"aiosmtpd sink: {m['delivered']:,} in {m['seconds']:.1f} s = **{m['per_s']:,.0f} mails/s** "
+                  f"(target ≥ 300/s; includes start-up).", ""]
+    lines += ["## WASM bundle", "",
+              f"`target/site/pkg/mailroom_bg.wasm`: {sizes['raw']:,} bytes raw, {sizes['gzip']:,} gzip -9, "
+              f"{sizes['brotli']:,} brotli -q 11 (target ≤ 200 KB gzip).", ""]
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+def main():
+    results = {"wasm": wasm_sizes()}
+    backends = ["sqlite"]
+    directory = tempfile.mkdtemp(prefix="mailroom-bench-db-")
+    run_backend("sqlite", f"sqlite://{directory}/mailroom.db", results)
+    shutil.rmtree(directory, ignore_errors=True)
+    pg = os.environ.get("BENCH_POSTGRES_URL")
+    if pg:
+        backends.append("postgres")
+        run_backend("postgres", pg, results)
+    write_report(results, backends)
+
+
+if __name__ == "__main__":
+    main()
