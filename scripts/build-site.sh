@@ -24,4 +24,9 @@ if [ "${MAILROOM_SKIP_WASM_OPT:-}" != 1 ]; then
 fi
 
 cat style/*.css > "$site/mailroom.css"
+# Precompressed copies; the server sends them to clients that accept them.
+for file in "$site"/mailroom.js "$site"/mailroom_bg.wasm "$site"/mailroom.css; do
+  gzip -9 -k -f "$file"
+  if command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
+done
 step "Site ready: $(du -h "$site/mailroom_bg.wasm" | cut -f1) WASM, $(gzip -9c "$site/mailroom_bg.wasm" | wc -c) bytes gzipped"

@@ -28,6 +28,9 @@ else
   npm install --silent --no-audit --no-fund --prefix .tools "binaryen@$BINARYEN_VERSION"
 fi
 
+step "brotli (precompressed front-end files)"
+apt_install brotli
+
 if [ "${1:-}" = "--test" ]; then
   step "Test services: Chromium, PostgreSQL, aiosmtpd"
   apt_install chromium postgresql python3-aiosmtpd

@@ -12,6 +12,62 @@ fn invalid_token() -> Error {
     Error::unauthenticated("AUTH-7fs1e", "Errors.Token.Invalid")
 }
 
+/// Authenticated tokens for one second: steady API traffic costs no database round
+/// trip per request for the token and memberships, and a revoked token, a removed
+/// role or a deactivated user takes effect within that second — in every process,
+/// since each keeps its own short cache (the documented bound).
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::RwLock<std::collections::HashMap<String, CachedCaller>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedCaller {
+    caller: Caller,
+    token_expires_at: Option<crate::clock::Timestamp>,
+    fresh_until: crate::clock::Timestamp,
+}
+
+pub const TOKEN_CACHE_SECS: i64 = 1;
+
+impl TokenCache {
+    /// Forgets everything: this process changed roles, tokens or user states.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
+
+    fn get(&self, hash: &str, now: crate::clock::Timestamp) -> Option<Caller> {
+        let entries = self.entries.read().ok()?;
+        let entry = entries.get(hash)?;
+        let usable = entry.fresh_until > now && entry.token_expires_at.is_none_or(|at| at > now);
+        usable.then(|| entry.caller.clone())
+    }
+
+    fn put(
+        &self,
+        hash: String,
+        caller: Caller,
+        token_expires_at: Option<crate::clock::Timestamp>,
+        now: crate::clock::Timestamp,
+    ) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() > 10_000 {
+                entries.retain(|_, e| e.fresh_until > now);
+            }
+            entries.insert(
+                hash,
+                CachedCaller {
+                    caller,
+                    token_expires_at,
+                    fresh_until: now.plus_secs(TOKEN_CACHE_SECS),
+                },
+            );
+        }
+    }
+}
+
 /// The same message for an unknown user and a wrong password (SPEC §4).
 pub const LOGIN_FAILED: &str = "Invalid username or password";
 
@@ -67,18 +123,27 @@ impl Mailroom {
     /// Authenticates a bearer token: unknown, revoked, expired, or owned by a user who
     /// may not act (deleted, deactivated, locked) → `AUTH-7fs1e`.
     pub async fn authenticate_token(&self, token: &str) -> Result<Caller> {
+        let hash = secrets::token_hash(token);
+        let now = self.clock.now();
+        if let Some(caller) = self.token_cache.get(&hash, now) {
+            return Ok(caller);
+        }
         let owner = self
             .store
-            .token_owner(&secrets::token_hash(token))
+            .token_owner(&hash)
             .await?
             .ok_or_else(invalid_token)?;
-        let expired = owner
-            .expires_at
-            .is_some_and(|expires_at| expires_at <= self.clock.now());
+        let expired = owner.expires_at.is_some_and(|expires_at| expires_at <= now);
         if expired || owner.user_state != UserState::Active {
             return Err(invalid_token());
         }
-        self.caller(owner.user_id).await?.ok_or_else(invalid_token)
+        let caller = self
+            .caller(owner.user_id)
+            .await?
+            .ok_or_else(invalid_token)?;
+        self.token_cache
+            .put(hash, caller.clone(), owner.expires_at, now);
+        Ok(caller)
     }
 
     /// The caller for a user id (the console's session holds only the id).

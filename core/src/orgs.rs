@@ -63,6 +63,7 @@ impl Mailroom {
                 err
             }
         })?;
+        self.token_cache.clear();
         Ok(org)
     }
 
@@ -125,6 +126,7 @@ impl Mailroom {
             roles,
         }));
         self.store.commit(write).await?;
+        self.token_cache.clear();
         Ok(Details {
             sequence: 1,
             change_date: self.clock.now(),

@@ -42,6 +42,7 @@ pub struct Mailroom {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) login_throttle: Arc<crate::auth::LoginThrottle>,
+    pub(crate) token_cache: Arc<crate::auth::TokenCache>,
 }
 
 impl Mailroom {
@@ -55,6 +56,7 @@ impl Mailroom {
             clock,
             settings: Arc::new(settings),
             login_throttle: Arc::default(),
+            token_cache: Arc::default(),
         }
     }
 

@@ -342,7 +342,10 @@ impl Mailroom {
             for kind in [crate::code::CodeKind::Email, crate::code::CodeKind::Init] {
                 change.op(Op::DeleteCode { user_id: id, kind });
             }
-            self.commit_change(change).await
+            let details = self.commit_change(change).await?;
+            // Deleted or deactivated users lose their tokens at once in this process.
+            self.token_cache.clear();
+            Ok(details)
         })
         .await
     }
@@ -392,7 +395,10 @@ impl Mailroom {
             let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
             change.user_mut().state = next;
             change.event(event_type, json!({}));
-            self.commit_change(change).await
+            let details = self.commit_change(change).await?;
+            // Deleted or deactivated users lose their tokens at once in this process.
+            self.token_cache.clear();
+            Ok(details)
         })
         .await
     }

@@ -195,11 +195,31 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
         .layer(sessions.layer(cookie_secure))
         .layer(middleware::from_fn(security::reject_cross_site));
 
-    let mut router = api::router(state.mailroom.clone()).merge(site);
+    // The front end's files, precompressed at build time (scripts/build-site.sh), and
+    // revalidated by date: their names carry no hash yet, so they are not immutable.
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300, must-revalidate"),
+        ))
+        .service(
+            tower_http::services::ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    let mut router = api::router(state.mailroom.clone())
+        .merge(site)
+        .nest_service("/pkg", pkg);
     for (name, value) in security::default_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     router
+        // Dynamic answers of some size (pages, lists) are compressed on the fly.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .compress_when(tower_http::compression::predicate::SizeAbove::new(1024)),
+        )
         .layer(middleware::from_fn(crate::metrics::record_request))
         .layer(middleware::from_fn(log_internal_errors))
         .layer(TraceLayer::new_for_http())

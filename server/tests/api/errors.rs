@@ -209,3 +209,33 @@ both_backends!(
     bodies_over_64_kib_are_refused,
     openapi_describes_every_rest_path,
 );
+
+/// Authenticated tokens are cached for a second; a deactivation in this process
+/// takes effect at once.
+#[tokio::test]
+async fn deactivated_token_owner_is_refused_at_once() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    let (bot, token) = app
+        .add_machine_with_token(
+            app.org_id,
+            "short-lived",
+            &[(None, mailroom_core::permissions::Role::IamOwner)],
+            None,
+        )
+        .await;
+    let path = format!("/management/v1/users/{}/email", app.admin_id);
+    assert_eq!(app.get_as(&token, &path, None).await.status, 200);
+    let answer = app
+        .post_as(
+            &app.pat,
+            &format!("/v2/users/{bot}/deactivate"),
+            serde_json::json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let answer = app.get_as(&token, &path, None).await;
+    assert_rest_error(&answer, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
+}
