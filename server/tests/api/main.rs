@@ -11,5 +11,6 @@ mod health;
 mod limits_and_concurrency;
 mod mail;
 mod management_v1;
+mod scale_out;
 mod sessions;
 mod user_v2;
