@@ -202,10 +202,10 @@ def run_backend(name, db_url, results):
             status, answer = request("POST", f"/v2/users/{ids[i % len(ids)]}/email/send", {}, headers)
             assert status == 200, answer
 
-        before = outbox_left()
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             list(pool.map(send, range(count)))
-        queued = outbox_left() - before
+        # The backlog: these mails plus what the sendCode load left undelivered.
+        queued = outbox_left()
         server.stop()
         sink = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "bench/smtp_count.py"), str(SMTP_PORT)],
                                 stdout=subprocess.PIPE, text=True)
@@ -278,9 +278,10 @@ def write_report(results, backends):
     m = results.get("mails")
     if m:
         lines += ["## Mail delivery", "",
-                  f"{m['queued']:,} queued verification mails delivered by one server process to a local "
-                  f"aiosmtpd sink: {m['delivered']:,} in {m['seconds']:.1f} s = **{m['per_s']:,.0f} mails/s** "
-                  f"(target ≥ 300/s; includes start-up).", ""]
+                  f"A backlog of {m['queued']:,} verification mails (2,000 queued with the worker off, plus "
+                  f"what the sendCode load left) delivered by one server process (16 SMTP connections) to a "
+                  f"local aiosmtpd sink (Python, `bench/smtp_count.py`): {m['delivered']:,} in {m['seconds']:.1f} s "
+                  f"= **{m['per_s']:,.0f} mails/s** (target ≥ 300/s; includes start-up).", ""]
     lines += ["## WASM bundle", "",
               f"`target/site/pkg/mailroom_bg.wasm`: {sizes['raw']:,} bytes raw, {sizes['gzip']:,} gzip -9, "
               f"{sizes['brotli']:,} brotli -q 11 (target ≤ 200 KB gzip).", ""]

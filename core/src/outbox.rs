@@ -1,7 +1,6 @@
 //! The outbox as the API and the console see it: listing mails and retrying them.
 
 use crate::error::{Error, Result};
-use crate::ids::UserId;
 use crate::model::MailRecord;
 use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
@@ -111,16 +110,19 @@ impl Mailroom {
             .ok_or_else(|| Error::internal("retried mail vanished"))
     }
 
-    /// The mails of one user, newest first (the console's user page).
-    pub async fn user_mails(
+    /// The mails of a user the caller has already been allowed to read, newest first
+    /// (the console's user page).
+    pub async fn mails_of_readable_user(
         &self,
-        caller: &Caller,
-        user: UserId,
+        user: &crate::model::User,
         limit: u64,
     ) -> Result<Vec<MailRecord>> {
-        let page = self
-            .list_mails(caller, Some(&user.to_string()), None, limit, None)
-            .await?;
-        Ok(page.mails)
+        self.store
+            .mails(&MailQuery {
+                user: Some(user.id),
+                limit,
+                ..MailQuery::default()
+            })
+            .await
     }
 }

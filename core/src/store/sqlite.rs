@@ -17,6 +17,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
 pub struct SqliteStore {
     reader: SqlitePool,
+    /// Console sessions: their own small pool, so that loading a session on every
+    /// page never queues behind (or blocks) the writer.
+    sessions: SqlitePool,
     /// The single writer: SQLite allows one write transaction at a time, so queueing
     /// writers here is cheaper than letting them fight over the file lock.
     writer: SqlitePool,
@@ -54,19 +57,29 @@ impl SqliteStore {
             .run(&writer)
             .await
             .map_err(|err| format!("cannot migrate the database {url}: {err}"))?;
+        let sessions = SqlitePoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await
+            .map_err(|err| format!("cannot open the database {url}: {err}"))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.read_only(true))
             .await
             .map_err(|err| format!("cannot open the database {url}: {err}"))?;
-        Ok(SqliteStore { reader, writer })
+        Ok(SqliteStore {
+            reader,
+            sessions,
+            writer,
+        })
     }
 
-    /// The pool for the session store (tower-sessions): session writes queue behind
-    /// ours instead of contending for the file lock.
+    /// The pool for the session store (tower-sessions). Session writes (sign-in and
+    /// out) are rare and wait for the file lock through `busy_timeout`.
     pub fn session_pool(&self) -> SqlitePool {
-        self.writer.clone()
+        self.sessions.clone()
     }
 
     fn read_pool(&self) -> &SqlitePool {
@@ -90,6 +103,7 @@ impl SqliteStore {
 
     async fn close_pools(&self) {
         self.reader.close().await;
+        self.sessions.close().await;
         self.writer.close().await;
     }
 }
