@@ -221,7 +221,7 @@ def run_backend(name, db_url, results):
         sink.terminate()
         delivered = int(sink.stdout.read().strip().splitlines()[-1])
         results["mails"] = {"queued": queued, "delivered": delivered, "seconds": elapsed,
-                            "per_s": delivered / elapsed}
+                            "per_s": delivered / elapsed, "handled_per_s": queued / elapsed}
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -280,8 +280,10 @@ def write_report(results, backends):
         lines += ["## Mail delivery", "",
                   f"A backlog of {m['queued']:,} verification mails (2,000 queued with the worker off, plus "
                   f"what the sendCode load left) delivered by one server process (16 SMTP connections) to a "
-                  f"local aiosmtpd sink (Python, `bench/smtp_count.py`): {m['delivered']:,} in {m['seconds']:.1f} s "
-                  f"= **{m['per_s']:,.0f} mails/s** (target ≥ 300/s; includes start-up).", ""]
+                  f"local aiosmtpd sink (Python, `bench/smtp_count.py`), until the outbox was empty: "
+                  f"{m['delivered']:,} sent in {m['seconds']:.1f} s = **{m['per_s']:,.0f} mails/s** (target ≥ 300/s; "
+                  f"includes start-up); the rest were skipped because a newer code had replaced theirs "
+                  f"({m['handled_per_s']:,.0f} outbox rows/s handled in all).", ""]
     lines += ["## WASM bundle", "",
               f"`target/site/pkg/mailroom_bg.wasm`: {sizes['raw']:,} bytes raw, {sizes['gzip']:,} gzip -9, "
               f"{sizes['brotli']:,} brotli -q 11 (target ≤ 200 KB gzip).", ""]

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};

@@ -7,7 +7,6 @@ use crate::change::{event, UserChange};
 use crate::code::CodeKind;
 use crate::email::EmailAddress;
 use crate::error::{Code, Error, Result};
-use crate::ids::UserId;
 use crate::model::{Details, UserState};
 use crate::permissions::{Caller, Permission};
 use crate::secrets;
@@ -85,13 +84,7 @@ impl Mailroom {
             .map_err(Error::internal)??;
         let invalid = || Error::new(Code::InvalidArgument, "COMMAND-eis9R", "Code is invalid");
         self.retry_on_conflict(|| async {
-            let id = UserId::parse(user_id).ok_or_else(invalid)?;
-            let user = self
-                .store
-                .user(id)
-                .await?
-                .filter(|u| !u.is_deleted() && u.human().is_some())
-                .ok_or_else(invalid)?;
+            let user = self.live_human(user_id).await?.ok_or_else(invalid)?;
             if user.state != UserState::Initial {
                 return Err(Error::failed_precondition(
                     "COMMAND-2M9sd",

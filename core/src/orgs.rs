@@ -137,11 +137,8 @@ impl Mailroom {
 
     async fn existing_user(&self, user_id: &str) -> Result<UserId> {
         let not_found = || Error::not_found("COMMAND-u8iLp", "User could not be found");
-        let id = UserId::parse(user_id).ok_or_else(not_found)?;
-        self.store
-            .user(id)
+        self.live_user(user_id)
             .await?
-            .filter(|u| !u.is_deleted())
             .map(|u| u.id)
             .ok_or_else(not_found)
     }

@@ -4,7 +4,6 @@
 
 use crate::code::CodeKind;
 use crate::error::{Code, Result};
-use crate::ids::UserId;
 use crate::model::{User, UserState};
 use crate::service::Mailroom;
 use crate::verification::CodeDelivery;
@@ -45,14 +44,7 @@ pub fn mask_email(email: &str) -> String {
 
 impl Mailroom {
     async fn public_human(&self, user_id: &str) -> Result<Option<User>> {
-        let Some(id) = UserId::parse(user_id) else {
-            return Ok(None);
-        };
-        Ok(self
-            .store
-            .user(id)
-            .await?
-            .filter(|u| !u.is_deleted() && u.human().is_some()))
+        self.live_human(user_id).await
     }
 
     /// The GET of the verification page: never checks or consumes the code (mail

@@ -41,13 +41,7 @@ impl Mailroom {
     /// (unknown → 404, permission → 403, initial → 400). `self_allowed` lets a user
     /// act on itself without `user.write` (sending a code by mail).
     async fn v2_target(&self, caller: &Caller, user_id: &str, self_allowed: bool) -> Result<User> {
-        let id = UserId::parse(user_id).ok_or_else(v2_not_found)?;
-        let user = self
-            .store
-            .user(id)
-            .await?
-            .filter(|u| !u.is_deleted() && u.human().is_some())
-            .ok_or_else(v2_not_found)?;
+        let user = self.live_human(user_id).await?.ok_or_else(v2_not_found)?;
         if !(self_allowed && caller.user_id == user.id) {
             caller.require_v2(Permission::UserWrite, user.org_id)?;
         }
@@ -288,13 +282,7 @@ impl Mailroom {
         code: &str,
     ) -> Result<Details> {
         self.retry_on_conflict(|| async {
-            let id = UserId::parse(user_id).ok_or_else(v2_not_found)?;
-            let user = self
-                .store
-                .user(id)
-                .await?
-                .filter(|u| !u.is_deleted() && u.human().is_some())
-                .ok_or_else(v2_not_found)?;
+            let user = self.live_human(user_id).await?.ok_or_else(v2_not_found)?;
             if user.state == UserState::Initial {
                 return Err(v2_not_initialized());
             }

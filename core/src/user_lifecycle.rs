@@ -406,13 +406,7 @@ impl Mailroom {
     /// v2: an existing user (human or machine) the caller may write.
     async fn v2_user_for_write(&self, caller: &Caller, user_id: &str) -> Result<User> {
         let not_found = || Error::not_found("COMMAND-5m9lw", "User could not be found");
-        let id = UserId::parse(user_id).ok_or_else(not_found)?;
-        let user = self
-            .store
-            .user(id)
-            .await?
-            .filter(|u| !u.is_deleted())
-            .ok_or_else(not_found)?;
+        let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
         caller.require_v2(Permission::UserWrite, user.org_id)?;
         Ok(user)
     }

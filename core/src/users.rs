@@ -40,6 +40,23 @@ impl Mailroom {
         }
     }
 
+    /// The user behind an id from outside, unless the id is malformed, unknown or
+    /// deleted. Each endpoint reports `None` with its own error.
+    pub(crate) async fn live_user(&self, user_id: &str) -> Result<Option<User>> {
+        let Some(id) = UserId::parse(user_id) else {
+            return Ok(None);
+        };
+        Ok(self.store.user(id).await?.filter(|u| !u.is_deleted()))
+    }
+
+    /// A live human (email operations; machine users have no email).
+    pub(crate) async fn live_human(&self, user_id: &str) -> Result<Option<User>> {
+        Ok(self
+            .live_user(user_id)
+            .await?
+            .filter(|u| u.human().is_some()))
+    }
+
     /// A user of `org` who is not deleted; `None` for anything else, which callers report
     /// exactly like an unknown user.
     pub async fn user_in_org(&self, org: OrgId, user_id: &str) -> Result<Option<User>> {
@@ -113,9 +130,8 @@ impl Mailroom {
     /// caller may not read is reported as unknown, so ids cannot be probed.
     pub async fn readable_user(&self, caller: &Caller, user_id: &str) -> Result<User> {
         let not_found = || Error::not_found("QUERY-Hms2s", "User could not be found");
-        let id = UserId::parse(user_id).ok_or_else(not_found)?;
-        let user = self.store.user(id).await?.ok_or_else(not_found)?;
-        if user.is_deleted() || !caller.can(Permission::UserRead, user.org_id) {
+        let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
+        if !caller.can(Permission::UserRead, user.org_id) {
             return Err(not_found());
         }
         Ok(user)
@@ -160,13 +176,7 @@ impl Mailroom {
     /// v2 `GetUserByID`: the caller needs `user.read` on the user's org, or is the user.
     pub async fn get_user_v2(&self, caller: &Caller, user_id: &str) -> Result<User> {
         let not_found = || Error::not_found("QUERY-Dfbg2", "User could not be found");
-        let id = UserId::parse(user_id).ok_or_else(not_found)?;
-        let user = self
-            .store
-            .user(id)
-            .await?
-            .filter(|u| !u.is_deleted())
-            .ok_or_else(not_found)?;
+        let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
         if caller.user_id != user.id {
             caller
                 .require_v2(Permission::UserRead, user.org_id)

@@ -136,7 +136,7 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
             .filter_map(|key| {
                 q.get(key)
                     .filter(|v| !v.is_empty())
-                    .map(|v| format!("{key}={}", urlencode(&v)))
+                    .map(|v| format!("{key}={}", crate::url::encode(&v)))
             })
             .collect();
         params.push(format!("page={page_number}"));
@@ -188,17 +188,4 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
         </nav>
     }
     .into_any()
-}
-
-/// Percent-encodes a query value (the few characters a search can contain).
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

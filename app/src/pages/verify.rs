@@ -13,19 +13,8 @@ use crate::error::AppError;
 fn result_url(user_id: &str, result: &str) -> String {
     format!(
         "/ui/v2/login/verify?userId={}&result={result}",
-        encode(user_id)
+        crate::url::encode(user_id)
     )
-}
-
-#[cfg(feature = "ssr")]
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The masked address for the prompt (`None` when there is nothing to verify).
