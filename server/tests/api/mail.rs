@@ -502,3 +502,31 @@ async fn send_test_mail_checks_smtp_settings() {
     assert_eq!(messages[0]["rcpt_tos"], json!(["ops@example.com"]));
     assert_eq!(messages[0]["headers"]["subject"], "Mailroom test mail");
 }
+
+/// A mail claimed by a process that died before recording the result is claimed
+/// again once its lease runs out, and delivered.
+#[tokio::test]
+async fn a_mail_stuck_in_sending_is_picked_up_again() {
+    let sink = SmtpSink::start();
+    let app = app_with_smtp(Backend::Sqlite, sink.port).await;
+    let user = add_human(&app, json!({"profile": {"givenName": "S", "familyName": "T"}, "email": {"email": "stuck@example.com", "sendCode": {}}})).await;
+    // The "crashed" process: claims the mail and never finishes it.
+    use mailroom_core::clock::Clock;
+    let now = app.clock.now();
+    let claimed = app
+        .mailroom
+        .store()
+        .claim_mails(now, now.plus_secs(120), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(app.deliver().await, 0, "leased to the other process");
+    app.clock.advance_secs(121);
+    assert_eq!(app.deliver().await, 1);
+    assert_eq!(sink.wait_for(1).await.len(), 1);
+    let page = app
+        .get_as(&app.pat, &format!("/mailroom/v1/mails?userId={user}"), None)
+        .await;
+    assert_eq!(page.body["mails"][0]["status"], "sent");
+    assert_eq!(page.body["mails"][0]["attempts"], 2);
+}
