@@ -4,7 +4,7 @@
 
 use crate::code::CodeKind;
 use crate::error::{Code, Result};
-use crate::model::{User, UserState};
+use crate::model::UserState;
 use crate::service::Mailroom;
 use crate::verification::CodeDelivery;
 
@@ -43,14 +43,10 @@ pub fn mask_email(email: &str) -> String {
 }
 
 impl Mailroom {
-    async fn public_human(&self, user_id: &str) -> Result<Option<User>> {
-        self.live_human(user_id).await
-    }
-
     /// The GET of the verification page: never checks or consumes the code (mail
     /// scanners prefetch links, and a GET must not be a guessing oracle).
     pub async fn verification_prompt(&self, user_id: &str) -> Result<VerificationPrompt> {
-        let masked_email = match self.public_human(user_id).await? {
+        let masked_email = match self.live_human(user_id).await? {
             Some(user) if self.store.code(user.id, CodeKind::Email).await?.is_some() => {
                 user.human().map(|h| mask_email(&h.email))
             }
@@ -61,7 +57,7 @@ impl Mailroom {
 
     /// The POST of the verification page.
     pub async fn verify_from_link(&self, user_id: &str, code: &str) -> Result<VerifyOutcome> {
-        let Some(user) = self.public_human(user_id).await? else {
+        let Some(user) = self.live_human(user_id).await? else {
             return Ok(VerifyOutcome::Invalid);
         };
         if user.state == UserState::Initial {
@@ -74,7 +70,7 @@ impl Mailroom {
         let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
         let result = self
             .retry_on_conflict(|| async {
-                let user = self.public_human(user_id).await?.ok_or_else(|| {
+                let user = self.live_human(user_id).await?.ok_or_else(|| {
                     crate::error::Error::new(
                         Code::InvalidArgument,
                         "COMMAND-eis9R",
@@ -94,7 +90,7 @@ impl Mailroom {
     /// "Send me a new code": to the address on file, with the default link, within
     /// the send limits. Unknown users get the same answer as known ones.
     pub async fn new_code_from_link(&self, user_id: &str) -> Result<NewCodeOutcome> {
-        let Some(user) = self.public_human(user_id).await? else {
+        let Some(user) = self.live_human(user_id).await? else {
             return Ok(NewCodeOutcome::Requested);
         };
         if user.state == UserState::Initial {
@@ -103,7 +99,7 @@ impl Mailroom {
         let result = self
             .retry_on_conflict(|| async {
                 let user = self
-                    .public_human(user_id)
+                    .live_human(user_id)
                     .await?
                     .ok_or_else(|| crate::error::Error::internal("user vanished"))?;
                 let now = self.clock.now();

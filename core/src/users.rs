@@ -60,14 +60,10 @@ impl Mailroom {
     /// A user of `org` who is not deleted; `None` for anything else, which callers report
     /// exactly like an unknown user.
     pub async fn user_in_org(&self, org: OrgId, user_id: &str) -> Result<Option<User>> {
-        let Some(id) = UserId::parse(user_id) else {
-            return Ok(None);
-        };
         Ok(self
-            .store
-            .user(id)
+            .live_user(user_id)
             .await?
-            .filter(|user| user.org_id == org && !user.is_deleted()))
+            .filter(|user| user.org_id == org))
     }
 
     /// `GET /management/v1/users/{userId}/email`.

@@ -210,12 +210,28 @@ impl TestApp {
     }
 
     /// GET with a bearer token and an optional org header.
-    pub async fn get_as(&self, token: &str, path: &str, org: Option<&str>) -> Answer {
-        let mut request = self.client.get(self.url(path)).bearer_auth(token);
-        if let Some(org) = org {
-            request = request.header("x-zitadel-orgid", org);
+    /// A request with a bearer token and an optional `x-zitadel-orgid`.
+    fn authorized(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        org: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        match org {
+            Some(org) => request.header("x-zitadel-orgid", org),
+            None => request,
         }
-        self.send(request).await
+    }
+
+    /// GET with a bearer token and an optional org header.
+    pub async fn get_as(&self, token: &str, path: &str, org: Option<&str>) -> Answer {
+        self.send(self.authorized(reqwest::Method::GET, token, path, org))
+            .await
     }
 
     /// Runs the outbox worker until nothing is due; returns how many mails it handled.
@@ -368,27 +384,19 @@ pub fn assert_rest_error(answer: &Answer, status: u16, code: i64, id: &str, mess
 
 impl TestApp {
     pub async fn post_as(&self, token: &str, path: &str, body: Value, org: Option<&str>) -> Answer {
-        let mut request = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body);
-        if let Some(org) = org {
-            request = request.header("x-zitadel-orgid", org);
-        }
-        self.send(request).await
+        self.send(
+            self.authorized(reqwest::Method::POST, token, path, org)
+                .json(&body),
+        )
+        .await
     }
 
     pub async fn put_as(&self, token: &str, path: &str, body: Value, org: Option<&str>) -> Answer {
-        let mut request = self
-            .client
-            .put(self.url(path))
-            .bearer_auth(token)
-            .json(&body);
-        if let Some(org) = org {
-            request = request.header("x-zitadel-orgid", org);
-        }
-        self.send(request).await
+        self.send(
+            self.authorized(reqwest::Method::PUT, token, path, org)
+                .json(&body),
+        )
+        .await
     }
 
     /// A Connect unary call: `POST /<service>/<method>` with the message as the body.
