@@ -24,9 +24,23 @@ if [ "${MAILROOM_SKIP_WASM_OPT:-}" != 1 ]; then
 fi
 
 cat style/*.css > "$site/mailroom.css"
+
+# Content-hashed names, so that browsers may keep the files for a year: one build id
+# for the three files (`mailroom-<id>.js`, `mailroom-<id>_bg.wasm`, `mailroom-<id>.css`,
+# the names Leptos' HydrationScripts derives from the output name). The server reads
+# the id from target/site/assets.env at start; without that file (cargo-leptos'
+# `make dev`) it serves the plain names.
+build_id=$(cat "$site/mailroom.js" "$site/mailroom_bg.wasm" "$site/mailroom.css" | sha256sum | cut -c1-16)
+name="mailroom-$build_id"
+rm -f "$site"/mailroom-*
+mv "$site/mailroom.js" "$site/$name.js"
+mv "$site/mailroom_bg.wasm" "$site/${name}_bg.wasm"
+mv "$site/mailroom.css" "$site/$name.css"
+rm -f "$site"/mailroom.js* "$site"/mailroom_bg.wasm* "$site"/mailroom.css*
 # Precompressed copies; the server sends them to clients that accept them.
-for file in "$site"/mailroom.js "$site"/mailroom_bg.wasm "$site"/mailroom.css; do
+for file in "$site/$name.js" "$site/${name}_bg.wasm" "$site/$name.css"; do
   gzip -9 -k -f "$file"
   if command -v brotli >/dev/null; then brotli -q 11 -k -f "$file"; fi
 done
-step "Site ready: $(du -h "$site/mailroom_bg.wasm" | cut -f1) WASM, $(gzip -9c "$site/mailroom_bg.wasm" | wc -c) bytes gzipped"
+printf 'MAILROOM_ASSETS=%s\n' "$name" > target/site/assets.env
+step "Site ready ($name): $(du -h "$site/${name}_bg.wasm" | cut -f1) WASM, $(gzip -9c "$site/${name}_bg.wasm" | wc -c) bytes gzipped"

@@ -49,20 +49,32 @@ pub struct UsersPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDetail {
     pub summary: UserSummary,
+    pub email: EmailPanel,
     pub given_name: String,
     pub family_name: String,
     pub preferred_language: String,
     pub created_at: String,
     pub changed_at: String,
     pub sequence: String,
+    pub mails: Vec<MailSummary>,
+    pub events: Vec<EventEntry>,
+}
+
+/// What the user page's email panel (an island) shows and re-reads after an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPanel {
+    pub user_id: String,
+    pub email: String,
+    pub status: EmailStatus,
+    pub is_machine: bool,
+    /// State *initial*: only "resend initialization" applies.
+    pub is_initial: bool,
     /// The live email code (never the code itself).
     pub email_code: Option<LiveCode>,
     /// The live initialization code.
     pub init_code: Option<LiveCode>,
     /// Whether the signed-in user may change this user.
     pub can_write: bool,
-    pub mails: Vec<MailSummary>,
-    pub events: Vec<EventEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +172,28 @@ pub mod convert {
             org_id: user.org_id.to_string(),
             org_name: org_name(user, orgs),
             is_machine: matches!(user.kind, UserKind::Machine(_)),
+        }
+    }
+
+    /// `email_code`/`init_code`: the user's current codes of each kind, if any.
+    pub fn email_panel(
+        user: &User,
+        email_code: Option<&CodeRecord>,
+        init_code: Option<&CodeRecord>,
+        can_write: bool,
+        now: Timestamp,
+    ) -> EmailPanel {
+        let pending = email_code.is_some_and(|c| c.expires_at > now);
+        let summary = summary(user, &[], pending);
+        EmailPanel {
+            user_id: summary.id,
+            email: summary.email,
+            status: summary.email_status,
+            is_machine: summary.is_machine,
+            is_initial: user.state == mailroom_core::model::UserState::Initial,
+            email_code: email_code.map(|c| live_code(c, now)),
+            init_code: init_code.map(|c| live_code(c, now)),
+            can_write,
         }
     }
 

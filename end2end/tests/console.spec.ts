@@ -1,13 +1,14 @@
 // SPEC §4 in a real browser: the console's email actions, the mail links, the
 // end-user pages, permissions, and accessibility.
 import { expect, test } from "@playwright/test";
-import { api, expectAccessible, newestMailLink, signIn, unique, verifiedUser } from "./helpers";
+import { api, expectAccessible, hydrated, newestMailLink, signIn, unique, verifiedUser } from "./helpers";
 
 test("admin changes an email, the mail's link verifies it, the console shows it", async ({ page, browser, request }) => {
   const name = unique("carol");
   const userId = await verifiedUser(request, name);
   await signIn(page);
   await page.goto(`/users/${userId}`);
+  await hydrated(page);
   await expectAccessible(page);
   await page.locator("summary", { hasText: "Change email" }).click();
   await page.getByLabel("New address").fill(`${name}.new@example.com`);
@@ -45,6 +46,7 @@ test("change email in its other modes; a second send is refused with the wait ti
   const userId = await verifiedUser(request, name);
   await signIn(page);
   await page.goto(`/users/${userId}`);
+  await hydrated(page);
   await page.locator("summary", { hasText: "Change email" }).click();
   await page.getByLabel("New address").fill(`${name}.shown@example.com`);
   await page.getByLabel("show the code once").check();
@@ -73,6 +75,7 @@ test("an initial user gets a new initialization mail, sets a password and is act
   const userId = created.userId;
   await signIn(page);
   await page.goto(`/users/${userId}`);
+  await hydrated(page);
   await expect(page.getByTestId("user-state")).toHaveText("initial");
   // The creation mailed a code: wait out the send interval (3 s in these tests).
   await page.waitForTimeout(3_500);
@@ -140,6 +143,27 @@ test.describe("without JavaScript", () => {
     await expect(visitor.getByTestId("verify-result")).toContainText("your email address is verified");
     const user = await api(request, "GET", `/v2/users/${created.userId}`);
     expect(user.user.human.email.isVerified).toBe(true);
+  });
+
+  test("the email panel's forms post as plain HTML; a refused send shows its error", async ({ page, request }) => {
+    const name = unique("plain");
+    const userId = await verifiedUser(request, name);
+    await signIn(page);
+    await page.goto(`/users/${userId}`);
+    await page.locator("summary", { hasText: "Change email" }).click();
+    await page.getByLabel("New address").fill(`${name}.plain@example.com`);
+    await page.getByRole("button", { name: "Confirm change" }).click();
+    // The post redirects back to the page, which shows the new state.
+    await expect(page).toHaveURL(new RegExp(`/users/${userId}\\??$`));
+    await expect(page.getByTestId("user-email")).toHaveText(`${name}.plain@example.com`);
+    await expect(page.getByTestId("email-badge")).toHaveText("pending");
+    // The change mailed a code; another send within the interval is refused, and the
+    // error comes back in the URL to the panel.
+    await page.locator("summary", { hasText: "Send code" }).click();
+    await page.getByRole("button", { name: "Confirm: send code" }).click();
+    await expect(page.getByTestId("action-error")).toContainText("Too many codes sent");
+    const user = await api(request, "GET", `/v2/users/${userId}`);
+    expect(user.user.human.email.email).toBe(`${name}.plain@example.com`);
   });
 });
 

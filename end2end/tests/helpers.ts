@@ -43,6 +43,12 @@ export async function signIn(page: Page, username = "admin", password = adminPas
   await expect(page).toHaveURL(/\/$/);
 }
 
+/** Waits until every island on the page runs; before that its forms post as plain HTML. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("leptos-island").first()).toBeAttached();
+  await expect(page.locator("leptos-island:not(:has([data-hydrated]))")).toHaveCount(0);
+}
+
 /** The link of the newest mail to `userId`, read from the console's mail preview. */
 export async function newestMailLink(page: Page, request: APIRequestContext, userId: string): Promise<string> {
   let mailId = "";

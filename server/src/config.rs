@@ -11,7 +11,8 @@ pub struct Config {
     pub database_url: String,
     /// Where to listen (`LEPTOS_SITE_ADDR`); port 0 picks a free port.
     pub site_addr: SocketAddr,
-    /// The built front end: `pkg/mailroom.js`, `pkg/mailroom_bg.wasm`, `pkg/mailroom.css`.
+    /// The built front end: `pkg/mailroom-<build id>.{js,_bg.wasm,css}` and `assets.env`
+    /// (see `assets.rs`).
     pub site_root: PathBuf,
     /// Base of the links in mails.
     pub public_url: String,

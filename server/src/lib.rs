@@ -1,7 +1,11 @@
 //! The Mailroom server: configuration, first start, the router (console, end-user
 //! pages, JSON API) and graceful shutdown. Domain logic lives in `mailroom-core`.
 
+// The islands' view types are deep; the default limit is too small for their layout.
+#![recursion_limit = "256"]
+
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod first_start;
 pub mod metrics;

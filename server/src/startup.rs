@@ -97,7 +97,7 @@ impl Application {
         let address = listener.local_addr().map_err(|err| err.to_string())?;
 
         let leptos_options = LeptosOptions::builder()
-            .output_name("mailroom")
+            .output_name(crate::assets::output_name(&config.site_root))
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .site_addr(address)
@@ -195,14 +195,10 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
         .layer(sessions.layer(cookie_secure))
         .layer(middleware::from_fn(security::reject_cross_site));
 
-    // The front end's files, precompressed at build time (scripts/build-site.sh), and
-    // revalidated by date: their names carry no hash yet, so they are not immutable.
+    // The front end's files, precompressed at build time (scripts/build-site.sh).
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
     let pkg = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
-            axum::http::header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=300, must-revalidate"),
-        ))
+        .layer(middleware::from_fn(crate::assets::cache_control))
         .service(
             tower_http::services::ServeDir::new(pkg_dir)
                 .precompressed_br()

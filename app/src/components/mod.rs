@@ -1,6 +1,7 @@
 //! Pieces shared by the pages.
 
 mod badge;
+pub mod island;
 mod layout;
 
 pub use badge::EmailBadge;

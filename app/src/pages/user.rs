@@ -1,34 +1,31 @@
 //! `/users/{id}`: the email panel with every action of SPEC §4, the mails sent to
 //! the user, and the audit log.
 
+use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::island::{dispatch_on_submit, hydrated_marker, UrlFormError};
 use crate::components::{ConsoleLayout, EmailBadge, ErrorNotice};
-use crate::dto::{ActionDone, EventEntry, MailSummary, UserDetail};
+use crate::dto::{ActionDone, EmailPanel, EmailStatus, EventEntry, MailSummary, UserDetail};
 use crate::error::AppError;
 
 /// One user the caller may read, with codes, mails and events.
 #[server(prefix = "/api", endpoint = "get_user_detail")]
 pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
     use crate::dto::convert;
-    use mailroom_core::code::CodeKind;
-    use mailroom_core::permissions::Permission;
 
     let (mailroom, caller) = crate::ssr::caller().await?;
     let user = mailroom.readable_user(&caller, &id).await?;
-    let store = mailroom.store();
-    let now = mailroom.clock().now();
-    let orgs = store.orgs().await?;
-    let email_code = store.code(user.id, CodeKind::Email).await?;
-    let init_code = store.code(user.id, CodeKind::Init).await?;
-    let can_write = caller.can(Permission::UserWrite, user.org_id);
-    let pending = email_code.as_ref().is_some_and(|c| c.expires_at > now);
+    let email = read_email_panel(&mailroom, &caller, &user).await?;
+    let orgs = mailroom.store().orgs().await?;
     // The user is readable (checked above), so its mails and log need no second check.
     let mails = mailroom.mails_of_readable_user(&user, 20).await?;
-    let events = store.events(user.id).await?;
+    let events = mailroom.store().events(user.id).await?;
     let human = user.human().cloned().unwrap_or_default();
+    let pending = email.status == crate::dto::EmailStatus::Pending;
     Ok(UserDetail {
         summary: convert::summary(&user, &orgs, pending),
         given_name: human.given_name,
@@ -37,12 +34,41 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
         created_at: user.created_at.to_rfc3339(),
         changed_at: user.changed_at.to_rfc3339(),
         sequence: user.change_sequence.to_string(),
-        email_code: email_code.map(|c| convert::live_code(&c, now)),
-        init_code: init_code.map(|c| convert::live_code(&c, now)),
-        can_write,
-        mails: mails.iter().map(|m| convert::mail(m, can_write)).collect(),
+        mails: mails
+            .iter()
+            .map(|m| convert::mail(m, email.can_write))
+            .collect(),
         events: events.iter().rev().map(convert::event).collect(),
+        email,
     })
+}
+
+/// The email panel alone: what the panel re-reads after each of its actions.
+#[server(prefix = "/api", endpoint = "get_email_panel")]
+pub async fn get_email_panel(id: String) -> Result<EmailPanel, AppError> {
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let user = mailroom.readable_user(&caller, &id).await?;
+    read_email_panel(&mailroom, &caller, &user).await
+}
+
+#[cfg(feature = "ssr")]
+async fn read_email_panel(
+    mailroom: &mailroom_core::Mailroom,
+    caller: &mailroom_core::permissions::Caller,
+    user: &mailroom_core::model::User,
+) -> Result<EmailPanel, AppError> {
+    use mailroom_core::code::CodeKind;
+    use mailroom_core::permissions::Permission;
+    let store = mailroom.store();
+    let email_code = store.code(user.id, CodeKind::Email).await?;
+    let init_code = store.code(user.id, CodeKind::Init).await?;
+    Ok(crate::dto::convert::email_panel(
+        user,
+        email_code.as_ref(),
+        init_code.as_ref(),
+        caller.can(Permission::UserWrite, user.org_id),
+        mailroom.clock().now(),
+    ))
 }
 
 /// Change email: `mode` is `send` (verification mail), `verified` (mark verified) or
@@ -145,37 +171,17 @@ pub async fn retry_mail(mail_id: String) -> Result<ActionDone, AppError> {
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
-    let change = ServerAction::<ChangeEmail>::new();
-    let mark = ServerAction::<MarkVerified>::new();
-    let send = ServerAction::<SendCode>::new();
-    let init = ServerAction::<ResendInit>::new();
     let retry = ServerAction::<RetryMail>::new();
     let user = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                change.version().get()
-                    + mark.version().get()
-                    + send.version().get()
-                    + init.version().get()
-                    + retry.version().get(),
-            )
-        },
-        |(id, _)| get_user_detail(id),
+        move || params.read().get("id").unwrap_or_default(),
+        get_user_detail,
     );
-    let actions = Actions {
-        change,
-        mark,
-        send,
-        init,
-        retry,
-    };
     view! {
         <ConsoleLayout>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(user) => view! { <UserView user=user actions=actions/> }.into_any(),
+                        Ok(user) => view! { <UserView user=user retry=retry/> }.into_any(),
                         Err(error) => view! {
                             <Title text="User · Mailroom"/>
                             <h1>"User"</h1>
@@ -183,55 +189,16 @@ pub fn UserPage() -> impl IntoView {
                         }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </ConsoleLayout>
     }
 }
 
-#[derive(Clone, Copy)]
-struct Actions {
-    change: ServerAction<ChangeEmail>,
-    mark: ServerAction<MarkVerified>,
-    send: ServerAction<SendCode>,
-    init: ServerAction<ResendInit>,
-    retry: ServerAction<RetryMail>,
-}
-
-/// The inline result of an action: its message, a code shown once, or the error
-/// (with the time of the next allowed send for rate limits).
 #[component]
-fn ActionResult(value: Signal<Option<Result<ActionDone, AppError>>>) -> impl IntoView {
-    move || {
-        value.get().map(|result| match result {
-            Ok(done) => view! {
-                <div class="notice notice-ok" role="status" data-testid="action-result">
-                    <p>{done.message}</p>
-                    {done.code.map(|code| view! { <p>"Code: " <strong class="code" data-testid="shown-code">{code}</strong></p> })}
-                </div>
-            }
-            .into_any(),
-            Err(error) => {
-                let wait = error.retry_after_secs.map(|secs| {
-                    let at = error.retry_at.clone().unwrap_or_default();
-                    format!(" The next code can be sent in {secs} seconds (at {at}).")
-                });
-                view! {
-                    <div class="notice notice-error" role="alert" data-testid="action-error">
-                        <p>{error.message.clone()}{wait}</p>
-                    </div>
-                }
-                .into_any()
-            }
-        })
-    }
-}
-
-#[component]
-fn UserView(user: UserDetail, actions: Actions) -> impl IntoView {
+fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
     let summary = user.summary.clone();
     let title = format!("{} · Mailroom", summary.display_name);
-    let id = summary.id.clone();
-    let is_initial = summary.state == "initial";
+    let url_error = UrlFormError::from_url();
     view! {
         <Title text=title/>
         <p class="breadcrumb"><a href="/">"Users"</a>" / "{summary.username.clone()}</p>
@@ -239,21 +206,7 @@ fn UserView(user: UserDetail, actions: Actions) -> impl IntoView {
         <div class="grid">
             <section class="card" aria-labelledby="email-heading">
                 <h2 id="email-heading">"Email"</h2>
-                {if summary.is_machine {
-                    view! { <p class="muted">"Machine users have no email address."</p> }.into_any()
-                } else {
-                    view! {
-                        <p class="email-line">
-                            <span class="email" data-testid="user-email">{summary.email.clone()}</span>" "
-                            <EmailBadge status=summary.email_status/>
-                        </p>
-                        <CodeFacts label="Verification code" code=user.email_code.clone()/>
-                        <CodeFacts label="Initialization code" code=user.init_code.clone()/>
-                    }.into_any()
-                }}
-                {(user.can_write && !summary.is_machine).then(|| view! {
-                    <EmailActions id=id.clone() email=summary.email.clone() verified=summary.email_status == crate::dto::EmailStatus::Verified is_initial=is_initial actions=actions/>
-                })}
+                <EmailPanelIsland panel=user.email.clone() url_error/>
             </section>
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">"Profile"</h2>
@@ -270,12 +223,111 @@ fn UserView(user: UserDetail, actions: Actions) -> impl IntoView {
         </div>
         <section class="card section" aria-labelledby="mails-heading">
             <h2 id="mails-heading">"Mails to this user"</h2>
-            <MailTable mails=user.mails.clone() retry=actions.retry/>
+            <MailTable mails=user.mails.clone() retry=retry/>
         </section>
         <section class="card section" aria-labelledby="log-heading">
             <h2 id="log-heading">"Audit log"</h2>
             <AuditLog events=user.events.clone()/>
         </section>
+    }
+}
+
+/// The address, its badge, the live codes and every email action: the one part of
+/// the user page that runs in the browser. Each action answers in place and the
+/// panel re-reads itself; the mails and the audit log below follow on the next load.
+#[island]
+fn EmailPanelIsland(panel: EmailPanel, url_error: Option<UrlFormError>) -> impl IntoView {
+    let actions = Actions {
+        change: ServerAction::new(),
+        mark: ServerAction::new(),
+        send: ServerAction::new(),
+        init: ServerAction::new(),
+    };
+    let id = panel.user_id.clone();
+    let panel = RwSignal::new(panel);
+    // After each finished action (versions count them), read the panel again.
+    Effect::watch(
+        move || actions.versions(),
+        move |_, _, _| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = get_email_panel(id).await {
+                    panel.set(fresh);
+                }
+            });
+        },
+        false,
+    );
+    let machine = panel.with_untracked(|p| p.is_machine);
+    let can_write = panel.with_untracked(|p| p.can_write);
+    view! {
+        <div data-hydrated=hydrated_marker()>
+            // Either, not into_any: type-erased views cost the WASM bundle kilobytes each.
+            {if machine {
+                Either::Left(view! { <p class="muted">"Machine users have no email address."</p> })
+            } else {
+                Either::Right(view! {
+                    {move || panel.with(|p| view! {
+                        <p class="email-line">
+                            <span class="email" data-testid="user-email">{p.email.clone()}</span>" "
+                            <EmailBadge status=p.status/>
+                        </p>
+                        <CodeFacts label="Verification code" code=p.email_code.clone()/>
+                        <CodeFacts label="Initialization code" code=p.init_code.clone()/>
+                    })}
+                    {can_write.then(|| view! { <EmailActions panel=panel actions=actions url_error=url_error/> })}
+                })
+            }}
+        </div>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    change: ServerAction<ChangeEmail>,
+    mark: ServerAction<MarkVerified>,
+    send: ServerAction<SendCode>,
+    init: ServerAction<ResendInit>,
+}
+
+impl Actions {
+    fn versions(&self) -> usize {
+        self.change.version().get()
+            + self.mark.version().get()
+            + self.send.version().get()
+            + self.init.version().get()
+    }
+}
+
+/// The inline result of an action: its message, a code shown once, or the error
+/// (with the time of the next allowed send for rate limits). Before the first
+/// dispatch in the browser: the error of a plain form post (`from_url`).
+#[component]
+fn ActionResult(
+    value: Signal<Option<Result<ActionDone, AppError>>>,
+    from_url: Option<AppError>,
+) -> impl IntoView {
+    move || {
+        let result = value.get().or_else(|| from_url.clone().map(Err));
+        result.map(|result| match result {
+            Ok(done) => Either::Left(view! {
+                <div class="notice notice-ok" role="status" data-testid="action-result">
+                    <p>{done.message}</p>
+                    {done.code.map(|code| view! { <p>"Code: " <strong class="code" data-testid="shown-code">{code}</strong></p> })}
+                </div>
+            }),
+            Err(error) => {
+                let wait = error.retry_after_secs.map(|secs| {
+                    let at = error.retry_at.clone().unwrap_or_default();
+                    format!(" The next code can be sent in {secs} seconds (at {at}).")
+                });
+                Either::Right(view! {
+                    <div class="notice notice-error" role="alert" data-testid="action-error">
+                        <p>{error.message.clone()}{wait}</p>
+                    </div>
+                })
+            }
+        })
     }
 }
 
@@ -291,83 +343,83 @@ fn CodeFacts(label: &'static str, code: Option<crate::dto::LiveCode>) -> impl In
     })
 }
 
+/// The actions that apply to the user's current state. Each sits behind a
+/// `<details>` confirmation. All are rendered once and hidden while they do not
+/// apply, so an open block and its result survive the panel's refresh.
 #[component]
 fn EmailActions(
-    id: String,
-    email: String,
-    verified: bool,
-    is_initial: bool,
+    panel: RwSignal<EmailPanel>,
     actions: Actions,
+    url_error: Option<UrlFormError>,
 ) -> impl IntoView {
     let Actions {
         change,
         mark,
         send,
         init,
-        ..
     } = actions;
-    let (id1, id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
-    let (email1, email2, email3, email4) = (email.clone(), email.clone(), email.clone(), email);
+    let (id, email) = panel.with_untracked(|p| (p.user_id.clone(), p.email.clone()));
+    // The forms' children are moved into closures; the id is read from storage there.
+    let id = StoredValue::new(id);
+    let is_initial = Memo::new(move |_| panel.with(|p| p.is_initial));
+    let verified = Memo::new(move |_| panel.with(|p| p.status == EmailStatus::Verified));
+    let current_email = move || panel.with(|p| p.email.clone());
+    let result = |value: Signal<Option<Result<ActionDone, AppError>>>,
+                  from_url: Option<AppError>| {
+        view! { <ActionResult value from_url/> }
+    };
     view! {
         <div class="actions">
-            {(!is_initial).then(|| view! {
-                <details>
-                    <summary>"Change email"</summary>
-                    <ActionForm action=change attr:class="stack">
-                        <input type="hidden" name="id" value=id1.clone()/>
-                        <label for="new-email">"New address"</label>
-                        <input id="new-email" name="email" type="email" required value=email1.clone()/>
-                        <fieldset>
-                            <legend>"Then"</legend>
-                            <label class="choice"><input type="radio" name="mode" value="send" checked/>" send a verification mail"</label>
-                            <label class="choice"><input type="radio" name="mode" value="verified"/>" mark it verified"</label>
-                            <label class="choice"><input type="radio" name="mode" value="return"/>" show the code once"</label>
-                        </fieldset>
-                        <button type="submit" class="button">"Confirm change"</button>
-                    </ActionForm>
-                    <ActionResult value=Signal::derive(move || change.value().get())/>
-                </details>
-            })}
-            {(!is_initial && !verified).then(|| view! {
-                <details>
-                    <summary>"Mark verified"</summary>
-                    <p class="small">"Marks "{email2.clone()}" verified without a code."</p>
-                    <ActionForm action=mark>
-                        <input type="hidden" name="id" value=id2.clone()/>
-                        <button type="submit" class="button">"Confirm: mark verified"</button>
-                    </ActionForm>
-                    <ActionResult value=Signal::derive(move || mark.value().get())/>
-                </details>
-            })}
-            {(!is_initial).then(|| view! {
-                <details>
-                    <summary>"Send code"</summary>
-                    <p class="small">"Sends a new verification code to "{email3.clone()}". Earlier codes stop working."</p>
-                    <ActionForm action=send>
-                        <input type="hidden" name="id" value=id3.clone()/>
-                        <input type="hidden" name="resend" value="false"/>
-                        <button type="submit" class="button">"Confirm: send code"</button>
-                    </ActionForm>
-                    <ActionForm action=send>
-                        <input type="hidden" name="id" value=id4.clone()/>
-                        <input type="hidden" name="resend" value="true"/>
-                        <button type="submit" class="button button-quiet">"Resend the last code instead"</button>
-                    </ActionForm>
-                    <ActionResult value=Signal::derive(move || send.value().get())/>
-                </details>
-            })}
-            {is_initial.then(|| view! {
-                <details>
-                    <summary>"Resend initialization"</summary>
-                    <ActionForm action=init attr:class="stack">
-                        <input type="hidden" name="id" value=id5.clone()/>
-                        <label for="init-email">"Corrected address (optional)"</label>
-                        <input id="init-email" name="email" type="email" placeholder=email4.clone()/>
-                        <button type="submit" class="button">"Confirm: resend initialization"</button>
-                    </ActionForm>
-                    <ActionResult value=Signal::derive(move || init.value().get())/>
-                </details>
-            })}
+            <details hidden=move || is_initial.get()>
+                <summary>"Change email"</summary>
+                <form class="stack" method="post" action=ChangeEmail::url() on:submit=dispatch_on_submit(change)>
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <label for="new-email">"New address"</label>
+                    <input id="new-email" name="email" type="email" required value=email/>
+                    <fieldset>
+                        <legend>"Then"</legend>
+                        <label class="choice"><input type="radio" name="mode" value="send" checked/>" send a verification mail"</label>
+                        <label class="choice"><input type="radio" name="mode" value="verified"/>" mark it verified"</label>
+                        <label class="choice"><input type="radio" name="mode" value="return"/>" show the code once"</label>
+                    </fieldset>
+                    <button type="submit" class="button">"Confirm change"</button>
+                </form>
+                {result(change.value().into(), UrlFormError::of::<ChangeEmail>(&url_error))}
+            </details>
+            <details hidden=move || is_initial.get() || verified.get()>
+                <summary>"Mark verified"</summary>
+                <p class="small">"Marks "{current_email}" verified without a code."</p>
+                <form method="post" action=MarkVerified::url() on:submit=dispatch_on_submit(mark)>
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <button type="submit" class="button">"Confirm: mark verified"</button>
+                </form>
+                {result(mark.value().into(), UrlFormError::of::<MarkVerified>(&url_error))}
+            </details>
+            <details hidden=move || is_initial.get()>
+                <summary>"Send code"</summary>
+                <p class="small">"Sends a new verification code to "{current_email}". Earlier codes stop working."</p>
+                <form method="post" action=SendCode::url() on:submit=dispatch_on_submit(send)>
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <input type="hidden" name="resend" value="false"/>
+                    <button type="submit" class="button">"Confirm: send code"</button>
+                </form>
+                <form method="post" action=SendCode::url() on:submit=dispatch_on_submit(send)>
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <input type="hidden" name="resend" value="true"/>
+                    <button type="submit" class="button button-quiet">"Resend the last code instead"</button>
+                </form>
+                {result(send.value().into(), UrlFormError::of::<SendCode>(&url_error))}
+            </details>
+            <details hidden=move || !is_initial.get()>
+                <summary>"Resend initialization"</summary>
+                <form class="stack" method="post" action=ResendInit::url() on:submit=dispatch_on_submit(init)>
+                    <input type="hidden" name="id" value=id.get_value()/>
+                    <label for="init-email">"Corrected address (optional)"</label>
+                    <input id="init-email" name="email" type="email" placeholder=current_email/>
+                    <button type="submit" class="button">"Confirm: resend initialization"</button>
+                </form>
+                {result(init.value().into(), UrlFormError::of::<ResendInit>(&url_error))}
+            </details>
         </div>
     }
 }

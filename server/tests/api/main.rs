@@ -4,6 +4,7 @@
 mod helpers;
 mod smtp;
 
+mod assets;
 mod bootstrap;
 mod email_v1;
 mod errors;
