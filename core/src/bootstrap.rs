@@ -127,7 +127,7 @@ impl Mailroom {
             })
             .push(Op::InsertOrg(org.clone()))
             .push(Op::InsertUser(admin.clone()))
-            .push(Op::AppendEvent(event(
+            .push(Op::AppendEvents(vec![event(
                 admin.id,
                 1,
                 "user.human.added",
@@ -139,32 +139,32 @@ impl Mailroom {
                 }),
                 None,
                 now,
-            )))
-            .push(Op::AppendEvent(event(
+            )]))
+            .push(Op::AppendEvents(vec![event(
                 admin.id,
                 2,
                 "user.human.email.verified",
                 json!({}),
                 None,
                 now,
-            )))
-            .push(Op::AppendEvent(event(
+            )]))
+            .push(Op::AppendEvents(vec![event(
                 admin.id,
                 3,
                 "user.human.password.changed",
                 json!({}),
                 None,
                 now,
-            )))
+            )]))
             .push(Op::InsertUser(api_admin.clone()))
-            .push(Op::AppendEvent(event(
+            .push(Op::AppendEvents(vec![event(
                 api_admin.id,
                 1,
                 "user.machine.added",
                 json!({"userName": API_ADMIN_USERNAME, "name": "API administrator"}),
                 None,
                 now,
-            )));
+            )]));
         for user in [admin.id, api_admin.id] {
             write.push(Op::PutMembership(Membership {
                 user_id: user,

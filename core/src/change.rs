@@ -128,7 +128,9 @@ impl UserChange {
             user: self.user,
             expected_sequence: self.expected_sequence,
         }];
-        ops.extend(self.events.into_iter().map(Op::AppendEvent));
+        if !self.events.is_empty() {
+            ops.push(Op::AppendEvents(self.events));
+        }
         ops.extend(self.ops);
         (Write { ops }, details)
     }

@@ -92,7 +92,8 @@ pub enum Op {
         user: User,
         expected_sequence: i64,
     },
-    AppendEvent(Event),
+    /// One statement for all of a write's events (each statement is a round trip).
+    AppendEvents(Vec<Event>),
     PutMembership(Membership),
     InsertToken(PersonalAccessToken),
     /// Replaces the user's live code of that kind (one per kind).

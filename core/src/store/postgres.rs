@@ -7,7 +7,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
 use crate::error::{Error, Result};
-use crate::store::{redact_url, Backend};
+use crate::store::{redact_url, Backend, Write};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -20,6 +20,9 @@ impl PgStore {
     const ROW_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
 
     pub const BACKEND: Backend = Backend::Postgres;
+
+    /// The extended protocol takes one statement per query: ops run one by one.
+    const ONE_SCRIPT_PER_WRITE: bool = false;
 
     pub async fn open(url: &str) -> Result<Self, String> {
         let max_connections = std::env::var("MAILROOM_DATABASE_MAX_CONNECTIONS")
@@ -50,6 +53,17 @@ impl PgStore {
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// One write, one transaction. Concurrent writers (in this process or others) are
+    /// ordered by row locks and the user's sequence guard.
+    async fn commit_write(&self, write: Write) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        if !Self::apply_write(&mut tx, write).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn check_migrations(&self) -> Result<()> {

@@ -300,10 +300,225 @@ pub(super) fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Implements `Store` for a backend struct that has `read_pool()`, `write_pool()`,
-/// `begin_write()` and `backend()` inherent methods.
+/// Implements `Store` for a backend struct that has `read_pool()`, `begin_write()`,
+/// `commit_write()` (which runs `apply_write` in a transaction), `check_migrations()`
+/// and `close_pools()` inherent methods and the `BACKEND`, `ONE_SCRIPT_PER_WRITE`
+/// and `ROW_LOCK` constants.
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
+        impl $store {
+            /// Runs a write's statements inside the caller's transaction. `Ok(false)`:
+            /// a claimed instance key was taken, and the caller must roll back.
+            async fn apply_write(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                write: $crate::store::Write,
+            ) -> $crate::error::Result<bool> {
+                use sqlx::Row;
+                use $crate::store::sql::*;
+                if <$store>::ONE_SCRIPT_PER_WRITE {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("");
+                    let expected = Self::push_write(&mut q, write, 0);
+                    let rows = q.build().fetch_all(&mut *conn).await.map_err(write_error)?;
+                    let returned = rows
+                        .iter()
+                        .map(|row| row.try_get::<i64, _>(0))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    return check_markers(&expected, &returned);
+                }
+                for (i, op) in write.ops.into_iter().enumerate() {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("");
+                    let expect = Self::push_op(&mut q, op, i as i64);
+                    let rows = q.build().fetch_all(&mut *conn).await.map_err(write_error)?;
+                    let returned = rows
+                        .iter()
+                        .map(|row| row.try_get::<i64, _>(0))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if !check_markers(&[expect], &returned)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+
+            /// Appends all statements of a write to a script, `;`-separated; their
+            /// markers start at `first_marker`.
+            fn push_write(
+                q: &mut sqlx::QueryBuilder<'_, $db>,
+                write: $crate::store::Write,
+                first_marker: i64,
+            ) -> Vec<$crate::store::sql::Expect> {
+                let mut expected = Vec::with_capacity(write.ops.len());
+                for (i, op) in write.ops.into_iter().enumerate() {
+                    if i > 0 {
+                        q.push("; ");
+                    }
+                    expected.push(Self::push_op(q, op, first_marker + i as i64));
+                }
+                expected
+            }
+
+            /// Appends the statement of one op to `q`. A statement whose effect must be
+            /// checked ends in `RETURNING <marker>`; the result says what to expect.
+            fn push_op<'a>(
+                q: &mut sqlx::QueryBuilder<'a, $db>,
+                op: $crate::store::Op,
+                marker: i64,
+            ) -> $crate::store::sql::Expect {
+                use $crate::store::sql::*;
+                use $crate::store::Op;
+                match op {
+                    Op::ClaimInstanceKey { key, value } => {
+                        q.push("INSERT INTO instance (key, value) VALUES (")
+                            .push_bind(key)
+                            .push(", ")
+                            .push_bind(value)
+                            .push(") ON CONFLICT (key) DO NOTHING");
+                        returning(q, marker);
+                        return Expect::Claimed(marker);
+                    }
+                    Op::InsertOrg(org) => {
+                        q.push("INSERT INTO orgs (id, name, state, created_at) ")
+                            .push_values([org], |mut row, org| {
+                                row.push_bind(org.id.0)
+                                    .push_bind(org.name)
+                                    .push_bind(org.state.as_db())
+                                    .push_bind(org.created_at.0);
+                            });
+                    }
+                    Op::InsertUser(user) => {
+                        let v = UserValues::from(&user);
+                        q.push(format!("INSERT INTO users ({USER_COLUMNS}) "))
+                            .push_values([v], |mut row, v| {
+                                row.push_bind(v.id).push_bind(v.org_id).push_bind(v.kind)
+                                    .push_bind(v.username).push_bind(v.state).push_bind(v.given_name)
+                                    .push_bind(v.family_name).push_bind(v.display_name)
+                                    .push_bind(v.nick_name).push_bind(v.preferred_language)
+                                    .push_bind(v.email).push_bind(v.email_verified)
+                                    .push_bind(v.password_hash).push_bind(v.machine_name)
+                                    .push_bind(v.machine_description).push_bind(v.created_at)
+                                    .push_bind(v.sequence).push_bind(v.change_sequence)
+                                    .push_bind(v.changed_at);
+                            });
+                    }
+                    Op::UpdateUser { user, expected_sequence } => {
+                        let v = UserValues::from(&user);
+                        q.push("UPDATE users SET org_id = ").push_bind(v.org_id)
+                            .push(", username = ").push_bind(v.username)
+                            .push(", state = ").push_bind(v.state)
+                            .push(", given_name = ").push_bind(v.given_name)
+                            .push(", family_name = ").push_bind(v.family_name)
+                            .push(", display_name = ").push_bind(v.display_name)
+                            .push(", nick_name = ").push_bind(v.nick_name)
+                            .push(", preferred_language = ").push_bind(v.preferred_language)
+                            .push(", email = ").push_bind(v.email)
+                            .push(", email_verified = ").push_bind(v.email_verified)
+                            .push(", password_hash = ").push_bind(v.password_hash)
+                            .push(", machine_name = ").push_bind(v.machine_name)
+                            .push(", machine_description = ").push_bind(v.machine_description)
+                            .push(", sequence = ").push_bind(v.sequence)
+                            .push(", change_sequence = ").push_bind(v.change_sequence)
+                            .push(", changed_at = ").push_bind(v.changed_at)
+                            .push(" WHERE id = ").push_bind(v.id)
+                            // The optimistic guard: another write since our read wins.
+                            .push(" AND sequence = ").push_bind(expected_sequence);
+                        returning(q, marker);
+                        return Expect::Updated(marker);
+                    }
+                    Op::AppendEvents(events) => {
+                        q.push("INSERT INTO events (user_id, sequence, event_type, payload, creator, created_at) ")
+                            .push_values(events, |mut row, event| {
+                                row.push_bind(event.user_id.0)
+                                    .push_bind(event.sequence)
+                                    .push_bind(event.event_type)
+                                    .push_bind(event.payload.to_string())
+                                    .push_bind(event.creator.map(|c| c.0))
+                                    .push_bind(event.created_at.0);
+                            });
+                    }
+                    Op::PutMembership(membership) => {
+                        q.push("INSERT INTO memberships (user_id, org_id, roles) ")
+                            .push_values([membership], |mut row, m| {
+                                row.push_bind(m.user_id.0)
+                                    .push_bind(m.org_id.map_or(INSTANCE_SCOPE, |o| o.0))
+                                    .push_bind(roles_text(&m.roles));
+                            })
+                            .push(" ON CONFLICT (user_id, org_id) DO UPDATE SET roles = excluded.roles");
+                    }
+                    Op::PutCode(code) => {
+                        q.push("INSERT INTO codes (user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at) ")
+                            .push_values([code], |mut row, code| {
+                                row.push_bind(code.user_id.0)
+                                    .push_bind(code.kind.as_db())
+                                    .push_bind(code.code_hash)
+                                    .push_bind(code.email)
+                                    .push_bind(code.url_template)
+                                    .push_bind(code.attempts)
+                                    .push_bind(code.created_at.0)
+                                    .push_bind(code.expires_at.0);
+                            })
+                            .push(
+                                " ON CONFLICT (user_id, kind) DO UPDATE SET code_hash = excluded.code_hash, \
+                                 email = excluded.email, url_template = excluded.url_template, attempts = excluded.attempts, \
+                                 created_at = excluded.created_at, expires_at = excluded.expires_at",
+                            );
+                    }
+                    Op::DeleteCode { user_id, kind } => {
+                        q.push("DELETE FROM codes WHERE user_id = ").push_bind(user_id.0)
+                            .push(" AND kind = ").push_bind(kind.as_db());
+                    }
+                    Op::SetCodeAttempts { user_id, kind, attempts } => {
+                        q.push("UPDATE codes SET attempts = ").push_bind(attempts)
+                            .push(" WHERE user_id = ").push_bind(user_id.0)
+                            .push(" AND kind = ").push_bind(kind.as_db());
+                    }
+                    Op::EnqueueMail(mail) => {
+                        q.push(
+                            "INSERT INTO mails (id, user_id, org_id, kind, to_address, payload, status, \
+                             created_at, next_attempt_at, code_kind, code_hash, code_expires_at, message_id) ",
+                        )
+                        .push_values([mail], |mut row, mail| {
+                            row.push_bind(mail.id)
+                                .push_bind(mail.user_id.0)
+                                .push_bind(mail.org_id.0)
+                                .push_bind(mail.kind.as_db())
+                                .push_bind(mail.to_address)
+                                .push_bind(mail.payload.to_string())
+                                .push_bind("queued")
+                                .push_bind(mail.created_at.0)
+                                .push_bind(mail.created_at.0)
+                                .push_bind(mail.code_kind.map(|k| k.as_db()))
+                                .push_bind(mail.code_hash)
+                                .push_bind(mail.code_expires_at.map(|t| t.0))
+                                .push_bind(mail.message_id);
+                        });
+                    }
+                    Op::UpdateMail(update) => {
+                        q.push("UPDATE mails SET status = ").push_bind(update.status)
+                            .push(", attempts = ").push_bind(update.attempts)
+                            .push(", subject = ").push_bind(update.subject)
+                            .push(", payload = ").push_bind(update.payload.to_string())
+                            .push(", body_text = ").push_bind(update.body_text)
+                            .push(", body_html = ").push_bind(update.body_html)
+                            .push(", last_error = ").push_bind(update.last_error)
+                            .push(", next_attempt_at = ").push_bind(update.next_attempt_at.0)
+                            .push(", sent_at = ").push_bind(update.sent_at.map(|t| t.0))
+                            .push(" WHERE id = ").push_bind(update.id);
+                    }
+                    Op::InsertToken(token) => {
+                        q.push("INSERT INTO pats (id, user_id, token_hash, expires_at, created_at) ")
+                            .push_values([token], |mut row, token| {
+                                row.push_bind(token_id(&token).0)
+                                    .push_bind(token.user_id.0)
+                                    .push_bind(token.token_hash)
+                                    .push_bind(token.expires_at.map(|t| t.0))
+                                    .push_bind(token.created_at.0);
+                            });
+                    }
+                }
+                Expect::Nothing
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> $crate::store::Backend {
@@ -315,192 +530,7 @@ macro_rules! sql_store {
             }
 
             async fn commit(&self, write: $crate::store::Write) -> $crate::error::Result<bool> {
-                use $crate::store::sql::*;
-                use $crate::store::Op;
-                let mut tx = self.begin_write().await?;
-                for op in write.ops {
-                    match op {
-                        Op::ClaimInstanceKey { key, value } => {
-                            let claimed = sqlx::query(
-                                "INSERT INTO instance (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-                            )
-                            .bind(key)
-                            .bind(value)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected();
-                            if claimed == 0 {
-                                return Ok(false);
-                            }
-                        }
-                        Op::InsertOrg(org) => {
-                            sqlx::query("INSERT INTO orgs (id, name, state, created_at) VALUES ($1, $2, $3, $4)")
-                                .bind(org.id.0)
-                                .bind(org.name)
-                                .bind(org.state.as_db())
-                                .bind(org.created_at.0)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(unique_as_exists)?;
-                        }
-                        Op::InsertUser(user) => {
-                            let v = UserValues::from(&user);
-                            sqlx::query(&format!(
-                                "INSERT INTO users ({USER_COLUMNS}) VALUES \
-                                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-                            ))
-                            .bind(v.id).bind(v.org_id).bind(v.kind).bind(v.username).bind(v.state)
-                            .bind(v.given_name).bind(v.family_name).bind(v.display_name).bind(v.nick_name)
-                            .bind(v.preferred_language).bind(v.email).bind(v.email_verified)
-                            .bind(v.password_hash).bind(v.machine_name).bind(v.machine_description)
-                            .bind(v.created_at).bind(v.sequence).bind(v.change_sequence).bind(v.changed_at)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(unique_as_exists)?;
-                        }
-                        Op::UpdateUser { user, expected_sequence } => {
-                            let v = UserValues::from(&user);
-                            let updated = sqlx::query(
-                                "UPDATE users SET org_id = $2, username = $3, state = $4, given_name = $5, \
-                                 family_name = $6, display_name = $7, nick_name = $8, preferred_language = $9, \
-                                 email = $10, email_verified = $11, password_hash = $12, machine_name = $13, \
-                                 machine_description = $14, sequence = $15, change_sequence = $16, changed_at = $17 \
-                                 WHERE id = $1 AND sequence = $18",
-                            )
-                            .bind(v.id).bind(v.org_id).bind(v.username).bind(v.state).bind(v.given_name)
-                            .bind(v.family_name).bind(v.display_name).bind(v.nick_name).bind(v.preferred_language)
-                            .bind(v.email).bind(v.email_verified).bind(v.password_hash).bind(v.machine_name)
-                            .bind(v.machine_description).bind(v.sequence).bind(v.change_sequence)
-                            .bind(v.changed_at).bind(expected_sequence)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(unique_as_exists)?
-                            .rows_affected();
-                            if updated == 0 {
-                                return Err($crate::error::Error::aborted());
-                            }
-                        }
-                        Op::AppendEvent(event) => {
-                            sqlx::query(
-                                "INSERT INTO events (user_id, sequence, event_type, payload, creator, created_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6)",
-                            )
-                            .bind(event.user_id.0)
-                            .bind(event.sequence)
-                            .bind(event.event_type)
-                            .bind(event.payload.to_string())
-                            .bind(event.creator.map(|c| c.0))
-                            .bind(event.created_at.0)
-                            .execute(&mut *tx)
-                            .await
-                            // A duplicate sequence means another write won the race.
-                            .map_err(|err| match &err {
-                                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                                    $crate::error::Error::aborted()
-                                }
-                                _ => err.into(),
-                            })?;
-                        }
-                        Op::PutMembership(membership) => {
-                            sqlx::query(
-                                "INSERT INTO memberships (user_id, org_id, roles) VALUES ($1, $2, $3) \
-                                 ON CONFLICT (user_id, org_id) DO UPDATE SET roles = excluded.roles",
-                            )
-                            .bind(membership.user_id.0)
-                            .bind(membership.org_id.map_or(INSTANCE_SCOPE, |o| o.0))
-                            .bind(roles_text(&membership.roles))
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        Op::PutCode(code) => {
-                            sqlx::query(
-                                "INSERT INTO codes (user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                                 ON CONFLICT (user_id, kind) DO UPDATE SET code_hash = excluded.code_hash, \
-                                 email = excluded.email, url_template = excluded.url_template, attempts = excluded.attempts, \
-                                 created_at = excluded.created_at, expires_at = excluded.expires_at",
-                            )
-                            .bind(code.user_id.0)
-                            .bind(code.kind.as_db())
-                            .bind(code.code_hash)
-                            .bind(code.email)
-                            .bind(code.url_template)
-                            .bind(code.attempts)
-                            .bind(code.created_at.0)
-                            .bind(code.expires_at.0)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        Op::DeleteCode { user_id, kind } => {
-                            sqlx::query("DELETE FROM codes WHERE user_id = $1 AND kind = $2")
-                                .bind(user_id.0)
-                                .bind(kind.as_db())
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                        Op::SetCodeAttempts { user_id, kind, attempts } => {
-                            sqlx::query("UPDATE codes SET attempts = $3 WHERE user_id = $1 AND kind = $2")
-                                .bind(user_id.0)
-                                .bind(kind.as_db())
-                                .bind(attempts)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                        Op::EnqueueMail(mail) => {
-                            sqlx::query(
-                                "INSERT INTO mails (id, user_id, org_id, kind, to_address, payload, status, \
-                                 created_at, next_attempt_at, code_kind, code_hash, code_expires_at, message_id) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7, $8, $9, $10, $11)",
-                            )
-                            .bind(mail.id)
-                            .bind(mail.user_id.0)
-                            .bind(mail.org_id.0)
-                            .bind(mail.kind.as_db())
-                            .bind(mail.to_address)
-                            .bind(mail.payload.to_string())
-                            .bind(mail.created_at.0)
-                            .bind(mail.code_kind.map(|k| k.as_db()))
-                            .bind(mail.code_hash)
-                            .bind(mail.code_expires_at.map(|t| t.0))
-                            .bind(mail.message_id)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        Op::UpdateMail(update) => {
-                            sqlx::query(
-                                "UPDATE mails SET status = $2, attempts = $3, subject = $4, payload = $5, body_text = $6, \
-                                 body_html = $7, last_error = $8, next_attempt_at = $9, sent_at = $10 WHERE id = $1",
-                            )
-                            .bind(update.id)
-                            .bind(update.status)
-                            .bind(update.attempts)
-                            .bind(update.subject)
-                            .bind(update.payload.to_string())
-                            .bind(update.body_text)
-                            .bind(update.body_html)
-                            .bind(update.last_error)
-                            .bind(update.next_attempt_at.0)
-                            .bind(update.sent_at.map(|t| t.0))
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        Op::InsertToken(token) => {
-                            sqlx::query(
-                                "INSERT INTO pats (id, user_id, token_hash, expires_at, created_at) \
-                                 VALUES ($1, $2, $3, $4, $5)",
-                            )
-                            .bind(token_id(&token).0)
-                            .bind(token.user_id.0)
-                            .bind(token.token_hash)
-                            .bind(token.expires_at.map(|t| t.0))
-                            .bind(token.created_at.0)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                    }
-                }
-                tx.commit().await?;
-                Ok(true)
+                self.commit_write(write).await
             }
 
             async fn instance_value(&self, key: &str) -> $crate::error::Result<Option<String>> {
@@ -756,14 +786,56 @@ macro_rules! sql_store {
     };
 }
 
-/// A unique-key violation is a client error (the name or id is taken), not a 500.
-pub(super) fn unique_as_exists(err: sqlx::Error) -> crate::error::Error {
+/// What a statement of a write must have returned (its `RETURNING` marker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Nothing,
+    /// The user row matched its expected sequence; else another write won: Aborted.
+    Updated(i64),
+    /// The instance key was free; else the whole write is void (`Ok(false)`).
+    Claimed(i64),
+}
+
+/// `RETURNING <marker>`, typed alike on both backends.
+pub(super) fn returning<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<'_, DB>, marker: i64) {
+    q.push(" RETURNING CAST(").push(marker).push(" AS BIGINT)");
+}
+
+/// Checks the markers a write's statements returned. `Ok(false)`: a claimed key was
+/// taken, so the write must be undone.
+pub(super) fn check_markers(expected: &[Expect], returned: &[i64]) -> crate::error::Result<bool> {
+    for expect in expected {
+        match *expect {
+            Expect::Nothing => {}
+            Expect::Updated(marker) if !returned.contains(&marker) => {
+                return Err(crate::error::Error::aborted());
+            }
+            Expect::Claimed(marker) if !returned.contains(&marker) => return Ok(false),
+            _ => {}
+        }
+    }
+    Ok(true)
+}
+
+/// A unique-key violation: on events, another write took the sequence (Aborted, so
+/// the use case retries from a fresh read); on users and orgs, the name or id is
+/// taken (a client error, not a 500).
+pub(super) fn write_error(err: sqlx::Error) -> crate::error::Error {
     match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => crate::error::Error::new(
-            crate::error::Code::AlreadyExists,
-            "MAILROOM-EXISTS",
-            "Already exists",
-        ),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            let what = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+            if what.contains("events") {
+                crate::error::Error::aborted()
+            } else if what.contains("users") || what.contains("orgs") {
+                crate::error::Error::new(
+                    crate::error::Code::AlreadyExists,
+                    "MAILROOM-EXISTS",
+                    "Already exists",
+                )
+            } else {
+                err.into()
+            }
+        }
         _ => err.into(),
     }
 }

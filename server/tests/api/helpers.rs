@@ -300,14 +300,14 @@ impl TestApp {
         self.commit(Write {
             ops: vec![
                 Op::InsertUser(user),
-                Op::AppendEvent(mailroom_core::model::Event {
+                Op::AppendEvents(vec![mailroom_core::model::Event {
                     user_id: id,
                     sequence: 1,
                     event_type: "user.human.added".into(),
                     payload: serde_json::json!({"email": email}),
                     creator: None,
                     created_at: now,
-                }),
+                }]),
             ],
         })
         .await;

@@ -138,4 +138,62 @@ async fn concurrent_writes_keep_sequences_gap_free(app: TestApp) {
     );
 }
 
-both_backends!(send_limits, concurrent_writes_keep_sequences_gap_free);
+/// Writes that arrive together share a transaction on SQLite (group commit): a
+/// failing one among them (a taken username) fails alone, and every other one lands.
+async fn a_failing_write_among_concurrent_ones_fails_alone(app: TestApp) {
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let client = app.client.clone();
+        let url = app.url("/v2/users/human");
+        let pat = app.pat.clone();
+        // Users 7 and 23 ask for the same username.
+        let username = if i == 23 {
+            "crowd-7".to_owned()
+        } else {
+            format!("crowd-{i}")
+        };
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(pat)
+                .json(&json!({
+                    "username": username,
+                    "profile": {"givenName": "Crowd", "familyName": i.to_string()},
+                    "email": {"email": format!("crowd{i}@example.com"), "isVerified": true},
+                }))
+                .send()
+                .await
+                .unwrap();
+            (username, response.status().as_u16())
+        }));
+    }
+    let mut created = 0;
+    let mut taken = 0;
+    for task in tasks {
+        let (username, status) = task.await.unwrap();
+        match status {
+            200 => created += 1,
+            409 => {
+                assert_eq!(username, "crowd-7");
+                taken += 1;
+            }
+            other => panic!("{username}: {other}"),
+        }
+    }
+    assert_eq!((created, taken), (39, 1));
+    for i in (0..40).filter(|i| *i != 23) {
+        let found = app
+            .mailroom
+            .store()
+            .user_by_username(&format!("crowd-{i}"))
+            .await
+            .unwrap();
+        assert!(found.is_some(), "crowd-{i} was created");
+    }
+}
+
+both_backends!(
+    send_limits,
+    concurrent_writes_keep_sequences_gap_free,
+    a_failing_write_among_concurrent_ones_fails_alone
+);
