@@ -36,13 +36,25 @@ impl Settings {
     }
 }
 
+/// The use cases over one store. Every request clones it (axum state), so it is one
+/// shared pointer: one reference count to touch, not one per part.
 #[derive(Clone)]
-pub struct Mailroom {
+pub struct Mailroom(Arc<Parts>);
+
+pub struct Parts {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) settings: Arc<Settings>,
-    pub(crate) login_throttle: Arc<crate::auth::LoginThrottle>,
-    pub(crate) token_cache: Arc<crate::auth::TokenCache>,
+    pub(crate) settings: Settings,
+    pub(crate) login_throttle: crate::auth::LoginThrottle,
+    pub(crate) token_cache: crate::auth::TokenCache,
+}
+
+impl std::ops::Deref for Mailroom {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 impl Mailroom {
@@ -51,13 +63,13 @@ impl Mailroom {
     }
 
     pub fn with_clock(store: Arc<dyn Store>, settings: Settings, clock: Arc<dyn Clock>) -> Self {
-        Mailroom {
+        Mailroom(Arc::new(Parts {
             store,
             clock,
-            settings: Arc::new(settings),
-            login_throttle: Arc::default(),
-            token_cache: Arc::default(),
-        }
+            settings,
+            login_throttle: Default::default(),
+            token_cache: Default::default(),
+        }))
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

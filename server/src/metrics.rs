@@ -1,14 +1,14 @@
 //! `GET /metrics` in Prometheus text format: requests by route and status with
 //! latency histograms, outbox depth by status, and delivery counters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use mailroom_core::mail::metrics::COUNTERS;
@@ -25,28 +25,64 @@ struct Series {
 }
 
 /// (method, route, status) → series. A mutex is enough: one short update per request.
-type SeriesMap = Mutex<BTreeMap<(String, String, u16), Series>>;
+#[derive(Default)]
+struct Registry {
+    /// Route templates and method names, each leaked once, so that a request's key
+    /// is built without allocating. Both sets are finite: routes are the router's
+    /// templates (or "unmatched"), and methods outside the standard ones count as
+    /// "OTHER".
+    names: HashSet<&'static str>,
+    series: BTreeMap<(&'static str, &'static str, u16), Series>,
+}
 
-fn series() -> &'static SeriesMap {
-    static SERIES: OnceLock<SeriesMap> = OnceLock::new();
-    SERIES.get_or_init(Default::default)
+impl Registry {
+    fn name(&mut self, text: &str) -> &'static str {
+        if let Some(name) = self.names.get(text) {
+            return name;
+        }
+        let name: &'static str = Box::leak(text.to_owned().into_boxed_str());
+        self.names.insert(name);
+        name
+    }
+}
+
+fn registry() -> &'static Mutex<Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+fn method_name(method: &Method) -> &str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    if STANDARD.contains(method) {
+        method.as_str()
+    } else {
+        "OTHER"
+    }
 }
 
 /// Records every request under its route template (never the raw path, so ids do
 /// not explode the label set).
 pub async fn record_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
     let elapsed = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    if let Ok(mut map) = series().lock() {
-        let entry = map.entry((method, route, status)).or_default();
+    if let Ok(mut registry) = registry().lock() {
+        let method = registry.name(method_name(&method));
+        let route = registry.name(route.as_ref().map_or("unmatched", |r| r.as_str()));
+        let entry = registry.series.entry((method, route, status)).or_default();
         entry.count += 1;
         entry.sum_secs += elapsed;
         for (i, bound) in BUCKETS.iter().enumerate() {
@@ -67,8 +103,8 @@ pub async fn metrics(State(mailroom): State<Mailroom>) -> Response {
         "# HELP mailroom_http_request_duration_seconds Request latency by route and status.\n",
     );
     histogram.push_str("# TYPE mailroom_http_request_duration_seconds histogram\n");
-    if let Ok(map) = series().lock() {
-        for ((method, route, status), s) in map.iter() {
+    if let Ok(registry) = registry().lock() {
+        for ((method, route, status), s) in registry.series.iter() {
             let labels = format!(
                 "method=\"{method}\",route=\"{}\",status=\"{status}\"",
                 route.replace('"', "'")

@@ -72,6 +72,19 @@ fn is_console_page(path: &str) -> bool {
 }
 
 /// Headers every response carries.
+/// Sets the headers of `default_headers` that a handler has not set itself.
+pub async fn add_default_headers(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let headers = response.headers_mut();
+    for (name, value) in default_headers() {
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
 pub fn default_headers() -> [(header::HeaderName, HeaderValue); 4] {
     [
         (

@@ -21,7 +21,6 @@ use mailroom_core::{Mailroom, Settings};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api;
@@ -117,6 +116,9 @@ impl Application {
                 WorkerConfig {
                     from: config.mail_from.clone(),
                     concurrency: config.smtp_pool_size.max(1) as usize,
+                    // A round waits for its slowest mail before it claims again: many
+                    // mails per connection keep the connections busy in between.
+                    batch: (config.smtp_pool_size.max(1) as u64 * 8).max(50),
                     poll_interval: config.worker_poll,
                     ..WorkerConfig::default()
                 },
@@ -204,13 +206,12 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
                 .precompressed_br()
                 .precompressed_gzip(),
         );
-    let mut router = api::router(state.mailroom.clone())
+    let router = api::router(state.mailroom.clone())
         .merge(site)
         .nest_service("/pkg", pkg);
-    for (name, value) in security::default_headers() {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
-    }
     router
+        // One layer for all default headers (a layer each costs every request a future).
+        .layer(middleware::map_response(security::add_default_headers))
         // Dynamic answers of some size (pages, lists) are compressed on the fly.
         .layer(
             tower_http::compression::CompressionLayer::new()
