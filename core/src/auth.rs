@@ -28,8 +28,6 @@ struct CachedCaller {
     fresh_until: crate::clock::Timestamp,
 }
 
-pub const TOKEN_CACHE_SECS: i64 = 1;
-
 impl TokenCache {
     /// Forgets everything: this process changed roles, tokens or user states.
     pub fn clear(&self) {
@@ -51,6 +49,7 @@ impl TokenCache {
         caller: Caller,
         token_expires_at: Option<crate::clock::Timestamp>,
         now: crate::clock::Timestamp,
+        fresh_secs: i64,
     ) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() > 10_000 {
@@ -61,7 +60,7 @@ impl TokenCache {
                 CachedCaller {
                     caller,
                     token_expires_at,
-                    fresh_until: now.plus_secs(TOKEN_CACHE_SECS),
+                    fresh_until: now.plus_secs(fresh_secs),
                 },
             );
         }
@@ -141,8 +140,13 @@ impl Mailroom {
             .caller(owner.user_id)
             .await?
             .ok_or_else(invalid_token)?;
-        self.token_cache
-            .put(hash, caller.clone(), owner.expires_at, now);
+        self.token_cache.put(
+            hash,
+            caller.clone(),
+            owner.expires_at,
+            now,
+            self.settings.auth_cache_secs,
+        );
         Ok(caller)
     }
 

@@ -63,7 +63,7 @@ impl Mailroom {
                 err
             }
         })?;
-        self.token_cache.clear();
+        self.auth_changed().await;
         Ok(org)
     }
 
@@ -126,7 +126,7 @@ impl Mailroom {
             roles,
         }));
         self.store.commit(write).await?;
-        self.token_cache.clear();
+        self.auth_changed().await;
         Ok(Details {
             sequence: 1,
             change_date: self.clock.now(),

@@ -20,6 +20,10 @@ pub struct Settings {
     pub code_mail_per_hour: u64,
     /// Mail the old verified address when it is changed.
     pub notify_old_address: bool,
+    /// How long a process trusts a token check it cached. Changes made by this process
+    /// (and, on Postgres, announced by others) drop the cache at once; this bounds the
+    /// rest (an announcement missed while the listening connection was down).
+    pub auth_cache_secs: i64,
 }
 
 impl Settings {
@@ -32,6 +36,7 @@ impl Settings {
             code_mail_min_interval_secs: 30,
             code_mail_per_hour: 10,
             notify_old_address: true,
+            auth_cache_secs: 1,
         }
     }
 }
@@ -70,6 +75,34 @@ impl Mailroom {
             login_throttle: Default::default(),
             token_cache: Default::default(),
         }))
+    }
+
+    /// Roles, tokens or user states changed: this process forgets its cached callers
+    /// at once, and tells the others (see `listen_for_auth_changes`).
+    pub(crate) async fn auth_changed(&self) {
+        self.token_cache.clear();
+        if let Err(err) = self.store.announce_auth_change().await {
+            // The others still drop their entries within `auth_cache_secs`.
+            tracing::warn!(
+                cause = err.internal_cause().unwrap_or_default(),
+                "could not announce an auth change"
+            );
+        }
+    }
+
+    /// Drops cached callers whenever another process announces an auth change (on
+    /// Postgres: LISTEN/NOTIFY). Runs in the background for as long as this `Mailroom`.
+    pub async fn listen_for_auth_changes(&self) -> crate::error::Result<()> {
+        let parts = Arc::downgrade(&self.0);
+        self.store
+            .listen_auth_changes(Box::new(move || match parts.upgrade() {
+                Some(parts) => {
+                    parts.token_cache.clear();
+                    true
+                }
+                None => false,
+            }))
+            .await
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

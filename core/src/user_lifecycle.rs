@@ -343,8 +343,8 @@ impl Mailroom {
                 change.op(Op::DeleteCode { user_id: id, kind });
             }
             let details = self.commit_change(change).await?;
-            // Deleted or deactivated users lose their tokens at once in this process.
-            self.token_cache.clear();
+            // Deleted or deactivated users lose their tokens at once.
+            self.auth_changed().await;
             Ok(details)
         })
         .await
@@ -396,8 +396,8 @@ impl Mailroom {
             change.user_mut().state = next;
             change.event(event_type, json!({}));
             let details = self.commit_change(change).await?;
-            // Deleted or deactivated users lose their tokens at once in this process.
-            self.token_cache.clear();
+            // Deleted or deactivated users lose their tokens at once.
+            self.auth_changed().await;
             Ok(details)
         })
         .await

@@ -38,6 +38,7 @@ pub struct Config {
     pub code_mail_min_interval_secs: u64,
     pub code_mail_per_hour: u64,
     pub notify_old_address: bool,
+    pub auth_cache_secs: i64,
 }
 
 /// A string whose `Debug` prints nothing.
@@ -78,6 +79,7 @@ impl Config {
             code_mail_min_interval_secs: 30,
             code_mail_per_hour: 10,
             notify_old_address: true,
+            auth_cache_secs: 1,
         }
     }
 
@@ -140,6 +142,7 @@ impl Config {
         config.code_mail_per_hour =
             number("MAILROOM_CODE_MAIL_PER_HOUR", config.code_mail_per_hour)?;
         config.notify_old_address = flag("MAILROOM_NOTIFY_OLD_ADDRESS", config.notify_old_address)?;
+        config.auth_cache_secs = number("MAILROOM_AUTH_CACHE_SECS", config.auth_cache_secs)?;
         Ok(config)
     }
 }

@@ -68,7 +68,12 @@ impl Application {
         settings.code_mail_min_interval_secs = config.code_mail_min_interval_secs;
         settings.code_mail_per_hour = config.code_mail_per_hour;
         settings.notify_old_address = config.notify_old_address;
+        settings.auth_cache_secs = config.auth_cache_secs;
         let mailroom = Mailroom::with_clock(opened.store, settings, clock);
+        mailroom
+            .listen_for_auth_changes()
+            .await
+            .map_err(|err| format!("cannot listen for auth changes: {}", err.client_message()))?;
         let transport = mail_transport(&config)?;
 
         let bootstrapped = mailroom

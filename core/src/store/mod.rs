@@ -231,4 +231,17 @@ pub trait Store: Send + Sync + 'static {
     async fn events(&self, user: UserId) -> Result<Vec<Event>>;
     /// Closes the pools (graceful shutdown).
     async fn close(&self);
+
+    /// Tells the other server processes on this database that roles, tokens or user
+    /// states changed, so that they drop the callers they cached. Nothing to tell
+    /// where the database has one process.
+    async fn announce_auth_change(&self) -> Result<()>;
+
+    /// Calls `on_change` whenever another process announces a change, and whenever
+    /// announcements may have been missed (the listening connection was lost).
+    /// Listens in the background until `on_change` returns false or the store closes.
+    async fn listen_auth_changes(
+        &self,
+        on_change: Box<dyn Fn() -> bool + Send + Sync>,
+    ) -> Result<()>;
 }

@@ -82,4 +82,45 @@ impl PgStore {
     }
 }
 
+/// The channel of `announce_auth_change`.
+const AUTH_CHANNEL: &str = "mailroom_auth";
+
+impl PgStore {
+    pub(crate) async fn announce(&self) -> Result<()> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(AUTH_CHANNEL)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The listener holds one connection of the pool for as long as the process runs.
+    pub(crate) async fn listen(
+        &self,
+        on_change: Box<dyn Fn() -> bool + Send + Sync>,
+    ) -> Result<()> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(AUTH_CHANNEL).await?;
+        tokio::spawn(async move {
+            loop {
+                let keep_going = match listener.try_recv().await {
+                    // Some: an announcement. None: the connection was lost (and is
+                    // made again): whatever was announced meanwhile is unknown.
+                    Ok(_) => on_change(),
+                    Err(sqlx::Error::PoolClosed) => false,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "listening for auth changes failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        on_change()
+                    }
+                };
+                if !keep_going {
+                    break;
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
 sql_store!(PgStore, Postgres);

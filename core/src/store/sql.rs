@@ -782,6 +782,17 @@ macro_rules! sql_store {
             async fn close(&self) {
                 self.close_pools().await;
             }
+
+            async fn announce_auth_change(&self) -> $crate::error::Result<()> {
+                self.announce().await
+            }
+
+            async fn listen_auth_changes(
+                &self,
+                on_change: Box<dyn Fn() -> bool + Send + Sync>,
+            ) -> $crate::error::Result<()> {
+                self.listen(on_change).await
+            }
         }
     };
 }

@@ -217,6 +217,17 @@ async fn commit_alone(pool: &SqlitePool, write: Write) -> Result<bool> {
     Ok(true)
 }
 
+impl SqliteStore {
+    /// One process per SQLite file: nobody else to tell.
+    async fn announce(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn listen(&self, _on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// No liveness ping before each use: a SQLite connection is a file handle that does
 /// not go stale, and the ping is a round trip to sqlx's worker thread, as dear as the
 /// query itself.

@@ -99,3 +99,58 @@ async fn sessions_and_send_limits_are_shared() {
         .await;
     assert_eq!(second.status, 429, "{}", second.body);
 }
+
+/// A role or state change made on one process reaches the token caches of the others
+/// at once (Postgres LISTEN/NOTIFY), not only when their entries age out: the cache
+/// lifetime here is a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn auth_changes_reach_the_other_process_at_once() {
+    use mailroom_core::permissions::Role;
+    if !postgres_available() {
+        return;
+    }
+    let a = spawn_app_with(Backend::Postgres, |config| config.auth_cache_secs = 60)
+        .await
+        .unwrap();
+    let mut config = a.config.clone();
+    config.site_addr = "127.0.0.1:0".parse().unwrap();
+    let b = mailroom_server::Application::build(config).await.unwrap();
+    let b_base = format!("http://{}", b.address());
+    tokio::spawn(b.run_until(std::future::pending()));
+
+    let (machine, token) = a
+        .add_machine_with_token(
+            a.org_id,
+            "reader-bot",
+            &[(Some(a.org_id), Role::OrgOwner)],
+            None,
+        )
+        .await;
+    let path = format!("/management/v1/users/{}/email", a.admin_id);
+    let read_on_a = || a.client.get(a.url(&path)).bearer_auth(&token).send();
+    assert_eq!(read_on_a().await.unwrap().status(), 200, "cached on A now");
+
+    let deactivated = a
+        .client
+        .post(format!("{b_base}/v2/users/{machine}/deactivate"))
+        .bearer_auth(&a.pat)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deactivated.status(), 200, "deactivated on B");
+
+    let started = std::time::Instant::now();
+    loop {
+        let status = read_on_a().await.unwrap().status();
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "A still accepts the token of a user deactivated on B"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
