@@ -51,9 +51,7 @@ pub async fn current_user() -> Result<SessionUser, AppError> {
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| user.username.clone());
     let readable = caller.orgs_with(mailroom_core::permissions::Permission::UserRead);
-    let orgs = mailroom
-        .store()
-        .orgs()
+    let orgs = crate::ssr::orgs(&mailroom)
         .await?
         .into_iter()
         .filter(|o| readable.as_ref().is_none_or(|r| r.contains(&o.id)))

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use mailroom_core::ids::UserId;
+use mailroom_core::model::Org;
 use mailroom_core::permissions::Caller;
 use mailroom_core::Mailroom;
 use tower_sessions::Session;
@@ -65,10 +66,51 @@ fn signed_out() -> AppError {
     AppError::new("unauthenticated", "Your session has ended. Sign in again.")
 }
 
-/// The signed-in caller, checked against the database on every call so that a
+/// What one request has read already. A page runs several server functions (the
+/// header's and the body's) that each need the caller (the session and two queries)
+/// and the org names. The server provides a fresh one per request.
+#[derive(Clone, Default)]
+pub struct RequestMemo(std::sync::Arc<std::sync::Mutex<Memo>>);
+
+#[derive(Default)]
+struct Memo {
+    caller: Option<Caller>,
+    orgs: Option<Vec<Org>>,
+}
+
+impl RequestMemo {
+    fn read<T>(&self, f: impl FnOnce(&mut Memo) -> T) -> Option<T> {
+        self.0.lock().ok().map(|mut memo| f(&mut memo))
+    }
+}
+
+/// All orgs (for their names), read once per request.
+pub async fn orgs(mailroom: &Mailroom) -> Result<Vec<Org>, AppError> {
+    let memo = use_context::<RequestMemo>();
+    if let Some(orgs) = memo
+        .as_ref()
+        .and_then(|m| m.read(|m| m.orgs.clone()).flatten())
+    {
+        return Ok(orgs);
+    }
+    let orgs = mailroom.store().orgs().await?;
+    if let Some(memo) = memo {
+        memo.read(|m| m.orgs = Some(orgs.clone()));
+    }
+    Ok(orgs)
+}
+
+/// The signed-in caller, checked against the database on every request so that a
 /// deactivated user or a revoked role takes effect at once.
 pub async fn caller() -> Result<(Mailroom, Caller), AppError> {
     let mailroom = mailroom()?;
+    let memo = use_context::<RequestMemo>();
+    if let Some(caller) = memo
+        .as_ref()
+        .and_then(|m| m.read(|m| m.caller.clone()).flatten())
+    {
+        return Ok((mailroom, caller));
+    }
     let session = session().await?;
     let user_id: Option<i64> = session
         .get(SESSION_USER_KEY)
@@ -79,5 +121,8 @@ pub async fn caller() -> Result<(Mailroom, Caller), AppError> {
         .caller(UserId(user_id))
         .await?
         .ok_or_else(signed_out)?;
+    if let Some(memo) = memo {
+        memo.read(|m| m.caller = Some(caller.clone()));
+    }
     Ok((mailroom, caller))
 }

@@ -71,7 +71,6 @@ fn is_console_page(path: &str) -> bool {
         || path.starts_with("/mailbox/")
 }
 
-/// Headers every response carries.
 /// Sets the headers of `default_headers` that a handler has not set itself.
 pub async fn add_default_headers(
     mut response: axum::response::Response,
@@ -85,6 +84,7 @@ pub async fn add_default_headers(
     response
 }
 
+/// Headers every response carries.
 pub fn default_headers() -> [(header::HeaderName, HeaderValue); 4] {
     [
         (

@@ -186,7 +186,10 @@ pub fn mail_transport(config: &Config) -> Result<Arc<dyn Transport>, String> {
 fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool) -> Router {
     let routes = generate_route_list(App);
     let mailroom = state.mailroom.clone();
-    let context = move || leptos::prelude::provide_context(mailroom.clone());
+    let context = move || {
+        leptos::prelude::provide_context(mailroom.clone());
+        leptos::prelude::provide_context(mailroom_app::ssr::RequestMemo::default());
+    };
     let site = Router::new()
         .route(
             "/mailbox/{id}/preview",

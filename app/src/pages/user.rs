@@ -20,7 +20,7 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
     let (mailroom, caller) = crate::ssr::caller().await?;
     let user = mailroom.readable_user(&caller, &id).await?;
     let email = read_email_panel(&mailroom, &caller, &user).await?;
-    let orgs = mailroom.store().orgs().await?;
+    let orgs = crate::ssr::orgs(&mailroom).await?;
     // The user is readable (checked above), so its mails and log need no second check.
     let mails = mailroom.mails_of_readable_user(&user, 20).await?;
     let events = mailroom.store().events(user.id).await?;
@@ -59,13 +59,12 @@ async fn read_email_panel(
 ) -> Result<EmailPanel, AppError> {
     use mailroom_core::code::CodeKind;
     use mailroom_core::permissions::Permission;
-    let store = mailroom.store();
-    let email_code = store.code(user.id, CodeKind::Email).await?;
-    let init_code = store.code(user.id, CodeKind::Init).await?;
+    let codes = mailroom.store().codes(user.id).await?;
+    let of_kind = |kind| codes.iter().find(|c| c.kind == kind);
     Ok(crate::dto::convert::email_panel(
         user,
-        email_code.as_ref(),
-        init_code.as_ref(),
+        of_kind(CodeKind::Email),
+        of_kind(CodeKind::Init),
         caller.can(Permission::UserWrite, user.org_id),
         mailroom.clock().now(),
     ))

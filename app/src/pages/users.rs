@@ -28,7 +28,7 @@ pub async fn list_users(
     let result = mailroom
         .list_users(&caller, text, org, state, offset, PAGE_SIZE)
         .await?;
-    let orgs = mailroom.store().orgs().await?;
+    let orgs = crate::ssr::orgs(&mailroom).await?;
     let readable = caller.orgs_with(Permission::UserRead);
     let now = mailroom.clock().now();
     let mut users = Vec::with_capacity(result.users.len());

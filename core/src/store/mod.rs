@@ -213,6 +213,8 @@ pub trait Store: Send + Sync + 'static {
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
     async fn code(&self, user: UserId, kind: CodeKind) -> Result<Option<CodeRecord>>;
+    /// The user's codes of every kind, in one query (the console's email panel).
+    async fn codes(&self, user: UserId) -> Result<Vec<CodeRecord>>;
     /// When the code-carrying mails to `user` since `since` were queued (send limits).
     async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>>;
     async fn mails(&self, query: &MailQuery) -> Result<Vec<MailRecord>>;

@@ -682,6 +682,20 @@ macro_rules! sql_store {
                 Ok(row.and_then(|row| row.into_record()))
             }
 
+            async fn codes(
+                &self,
+                user: $crate::ids::UserId,
+            ) -> $crate::error::Result<Vec<$crate::model::CodeRecord>> {
+                let rows: Vec<$crate::store::sql::CodeRow> = sqlx::query_as(
+                    "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at \
+                     FROM codes WHERE user_id = $1",
+                )
+                .bind(user.0)
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows.into_iter().filter_map(|row| row.into_record()).collect())
+            }
+
             async fn code_mail_times(
                 &self,
                 user: $crate::ids::UserId,

@@ -4,12 +4,21 @@ use crate::both_backends;
 use crate::helpers::{TestApp, ADMIN_PASSWORD};
 
 async fn sign_in(app: &TestApp, client: &reqwest::Client, password: &str) -> reqwest::Response {
+    sign_in_as(app, client, "admin", password).await
+}
+
+async fn sign_in_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
     client
         .post(app.url("/api/login"))
         .header("accept", "text/html")
         .header("origin", app.base.clone())
         .header("referer", app.url("/login"))
-        .form(&[("username", "admin"), ("password", password)])
+        .form(&[("username", username), ("password", password)])
         .send()
         .await
         .unwrap()
@@ -136,7 +145,76 @@ async fn cross_site_posts_are_refused(app: TestApp) {
     assert!(response.headers().get("set-cookie").is_none());
 }
 
+/// A page's server functions share the caller resolved for their request
+/// (`RequestMemo`); concurrent requests of two users never see each other's.
+async fn each_request_resolves_its_own_caller(app: TestApp) {
+    let created = app
+        .post_as(
+            &app.pat,
+            "/management/v1/users/human",
+            serde_json::json!({
+                "userName": "vera",
+                "profile": {"firstName": "Vera", "lastName": "Viewer"},
+                "email": {"email": "vera@example.com", "isEmailVerified": true},
+                "initialPassword": "viewer-password",
+            }),
+            None,
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let vera = created.body["userId"].as_str().unwrap().to_owned();
+    let member = app
+        .post_as(
+            &app.pat,
+            "/management/v1/orgs/me/members",
+            serde_json::json!({"userId": vera, "roles": ["ORG_OWNER_VIEWER"]}),
+            None,
+        )
+        .await;
+    assert_eq!(member.status, 200, "{}", member.body);
+
+    let admin = browser();
+    assert!(sign_in(&app, &admin, ADMIN_PASSWORD)
+        .await
+        .status()
+        .is_redirection());
+    let viewer = browser();
+    assert!(sign_in_as(&app, &viewer, "vera", "viewer-password")
+        .await
+        .status()
+        .is_redirection());
+    let page = app.url(&format!("/users/{vera}"));
+    let mut pages = Vec::new();
+    for round in 0..20 {
+        let (client, who) = if round % 2 == 0 {
+            (admin.clone(), "admin")
+        } else {
+            (viewer.clone(), "vera")
+        };
+        let page = page.clone();
+        pages.push(tokio::spawn(async move {
+            let html = client.get(page).send().await.unwrap().text().await.unwrap();
+            (who, html)
+        }));
+    }
+    for page in pages {
+        let (who, html) = page.await.unwrap();
+        let header = html.split("</header>").next().unwrap();
+        if who == "admin" {
+            assert!(header.contains("Mailroom Administrator"), "{header}");
+            assert!(
+                html.contains("Confirm change"),
+                "the admin may change the user"
+            );
+        } else {
+            assert!(header.contains("Vera Viewer"), "{header}");
+            assert!(!html.contains("Confirm change"), "a viewer sees no actions");
+        }
+    }
+}
+
 both_backends!(
+    each_request_resolves_its_own_caller,
     console_requires_a_session,
     sign_in_sets_a_strict_cookie_and_opens_the_console,
     wrong_password_and_unknown_user_get_the_same_answer,
