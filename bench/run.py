@@ -21,6 +21,7 @@ LUA = os.path.join(ROOT, "bench/lua")
 PORT, BARE_PORT, SMTP_PORT = 3801, 3802, 3803
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 USERS = int(os.environ.get("BENCH_USERS", "10000"))
+MAILS = int(os.environ.get("BENCH_MAILS", "4000"))
 # For working on one path: BENCH_ONLY=set_return,get64 runs only those (no report).
 ONLY = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
 
@@ -207,9 +208,15 @@ def run_backend(name, db_url, results):
 
     if name == "sqlite" and wanted("mails"):
         log("[sqlite] mail delivery to a local SMTP server")
-        count = 2000
-        server = Server(data_dir, db_url, {"MAILROOM_WORKER": "false"})
+        # A database of its own: the sendCode load above left thousands of mails whose
+        # codes were replaced since (skipped, not sent), which is not what this measures.
+        mail_dir = tempfile.mkdtemp(prefix="mailroom-bench-mails-")
+        db_url = f"sqlite://{mail_dir}/mailroom.db"
+        count = MAILS
+        server = Server(mail_dir, db_url, {"MAILROOM_WORKER": "false"})
         server.start()
+        pat = server.pat()
+        ids = seed(pat, count)
         headers = {"Authorization": f"Bearer {pat}", "Content-Type": "application/json"}
 
         def send(i):
@@ -218,13 +225,12 @@ def run_backend(name, db_url, results):
 
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             list(pool.map(send, range(count)))
-        # The backlog: these mails plus what the sendCode load left undelivered.
         queued = outbox_left()
         server.stop()
         sink = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "bench/smtp_count.py"), str(SMTP_PORT)],
                                 stdout=subprocess.PIPE, text=True)
         assert sink.stdout.readline().strip() == "ready"
-        server = Server(data_dir, db_url, {"MAILROOM_SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
+        server = Server(mail_dir, db_url, {"MAILROOM_SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
                                            "MAILROOM_WORKER_POLL_MS": "20", "MAILROOM_SMTP_POOL_SIZE": "16"})
         started = time.perf_counter()
         server.start()
@@ -235,7 +241,8 @@ def run_backend(name, db_url, results):
         sink.terminate()
         delivered = int(sink.stdout.read().strip().splitlines()[-1])
         results["mails"] = {"queued": queued, "delivered": delivered, "seconds": elapsed,
-                            "per_s": delivered / elapsed, "handled_per_s": queued / elapsed}
+                            "per_s": delivered / elapsed}
+        shutil.rmtree(mail_dir, ignore_errors=True)
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -298,12 +305,12 @@ def write_report(results, backends):
     m = results.get("mails")
     if m:
         lines += ["## Mail delivery", "",
-                  f"A backlog of {m['queued']:,} verification mails (2,000 queued with the worker off, plus "
-                  f"what the sendCode load left) delivered by one server process (16 SMTP connections) to a "
-                  f"local aiosmtpd sink (Python, `bench/smtp_count.py`), until the outbox was empty: "
-                  f"{m['delivered']:,} sent in {m['seconds']:.1f} s = **{m['per_s']:,.0f} mails/s** (target ≥ 300/s; "
-                  f"includes start-up); the rest were skipped because a newer code had replaced theirs "
-                  f"({m['handled_per_s']:,.0f} outbox rows/s handled in all).", ""]
+                  f"A backlog of {m['queued']:,} verification mails (one `POST /v2/users/{{id}}/email/send` "
+                  f"each for {m['queued']:,} fresh users, queued with the worker off, on a database of their own) "
+                  f"delivered by one server process (16 SMTP connections) to a local aiosmtpd sink (Python, "
+                  f"`bench/smtp_count.py`), until the outbox was empty: {m['delivered']:,} sent in "
+                  f"{m['seconds']:.1f} s = **{m['per_s']:,.0f} mails/s** (target ≥ 300/s; includes the "
+                  f"server's start).", ""]
     lines += ["## WASM bundle", "",
               f"`target/site/pkg/mailroom-<build id>_bg.wasm` (the islands only): {sizes['raw']:,} bytes raw, {sizes['gzip']:,} gzip -9, "
               f"{sizes['brotli']:,} brotli -q 11 (target ≤ 200 KB gzip).", ""]
