@@ -31,6 +31,11 @@ impl PgStore {
             .unwrap_or(10);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            // No ping before each use: it is a round trip as dear as a small query, and
+            // a page makes a dozen. A connection broken under the pool (a database
+            // restart) fails its next query once and is dropped; connections idle for
+            // 10 minutes are closed anyway.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await
