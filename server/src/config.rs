@@ -39,6 +39,8 @@ pub struct Config {
     pub code_mail_per_hour: u64,
     pub notify_old_address: bool,
     pub auth_cache_secs: i64,
+    /// A console session ends after this long without a page request.
+    pub session_idle_secs: i64,
 }
 
 /// A string whose `Debug` prints nothing.
@@ -80,6 +82,7 @@ impl Config {
             code_mail_per_hour: 10,
             notify_old_address: true,
             auth_cache_secs: 1,
+            session_idle_secs: 8 * 60 * 60,
         }
     }
 
@@ -143,6 +146,7 @@ impl Config {
             number("MAILROOM_CODE_MAIL_PER_HOUR", config.code_mail_per_hour)?;
         config.notify_old_address = flag("MAILROOM_NOTIFY_OLD_ADDRESS", config.notify_old_address)?;
         config.auth_cache_secs = number("MAILROOM_AUTH_CACHE_SECS", config.auth_cache_secs)?;
+        config.session_idle_secs = number("MAILROOM_SESSION_IDLE_SECS", config.session_idle_secs)?;
         Ok(config)
     }
 }

@@ -60,6 +60,7 @@ pub async fn require_console_session(
         if !signed_in {
             return Redirect::to("/login").into_response();
         }
+        crate::sessions::keep_alive(&session).await;
     }
     next.run(request).await
 }

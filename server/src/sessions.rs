@@ -10,9 +10,25 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub const COOKIE_NAME: &str = "mailroom_session";
-/// A console session ends after this long without a request.
-pub const IDLE_TIMEOUT: tower_sessions::cookie::time::Duration =
-    tower_sessions::cookie::time::Duration::hours(8);
+
+/// Session key: when the session's lifetime was last extended (unix seconds).
+const TOUCHED_AT_KEY: &str = "touched_at";
+
+/// Extends a signed-in session's lifetime (and its cookie's) once at least half of
+/// its idle timeout has passed since the last extension. A session is stored only
+/// when it changed, so without this the "idle" timeout would count from sign-in;
+/// with it, a session costs one write per half timeout, not one per page.
+pub async fn keep_alive(session: &tower_sessions::Session) {
+    let Some(Expiry::OnInactivity(idle)) = session.expiry() else {
+        return;
+    };
+    let now = tower_sessions::cookie::time::OffsetDateTime::now_utc().unix_timestamp();
+    let touched_at: Option<i64> = session.get(TOUCHED_AT_KEY).await.ok().flatten();
+    if touched_at.is_none_or(|at| now - at >= idle.whole_seconds() / 2) {
+        // Changing the session marks it for saving, with a fresh expiry date.
+        let _ = session.insert(TOUCHED_AT_KEY, now).await;
+    }
+}
 
 /// The session store of whichever database the server runs on.
 #[derive(Debug, Clone)]
@@ -35,13 +51,16 @@ impl DbSessionStore {
         Ok(store)
     }
 
-    pub fn layer(self, secure: bool) -> SessionManagerLayer<DbSessionStore> {
+    /// `idle_secs`: a console session ends after this long without a page request.
+    pub fn layer(self, secure: bool, idle_secs: i64) -> SessionManagerLayer<DbSessionStore> {
         SessionManagerLayer::new(self)
             .with_name(COOKIE_NAME)
             .with_http_only(true)
             .with_same_site(SameSite::Strict)
             .with_secure(secure)
-            .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
+            .with_expiry(Expiry::OnInactivity(
+                tower_sessions::cookie::time::Duration::seconds(idle_secs.max(1)),
+            ))
     }
 
     /// Deletes expired sessions every `period` until the process ends.

@@ -113,6 +113,7 @@ impl Application {
             },
             sessions,
             config.cookie_secure,
+            config.session_idle_secs,
         );
         let worker = config.worker_enabled.then(|| {
             Worker::new(
@@ -183,7 +184,12 @@ pub fn mail_transport(config: &Config) -> Result<Arc<dyn Transport>, String> {
     })
 }
 
-fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool) -> Router {
+fn build_router(
+    state: SiteState,
+    sessions: DbSessionStore,
+    cookie_secure: bool,
+    session_idle_secs: i64,
+) -> Router {
     let routes = generate_route_list(App);
     let mailroom = state.mailroom.clone();
     let context = move || {
@@ -202,7 +208,7 @@ fn build_router(state: SiteState, sessions: DbSessionStore, cookie_secure: bool)
         .fallback(site_fallback)
         .with_state(state.clone())
         .layer(middleware::from_fn(security::require_console_session))
-        .layer(sessions.layer(cookie_secure))
+        .layer(sessions.layer(cookie_secure, session_idle_secs))
         .layer(middleware::from_fn(security::reject_cross_site));
 
     // The front end's files, precompressed at build time (scripts/build-site.sh).

@@ -220,3 +220,36 @@ both_backends!(
     wrong_password_and_unknown_user_get_the_same_answer,
     cross_site_posts_are_refused,
 );
+
+/// A module of its own: these tests start their own app (`per_backend!`).
+mod idle_timeout {
+    use super::*;
+    use crate::helpers::{spawn_app_with, Backend};
+    use crate::per_backend;
+
+    /// The idle timeout counts from the last page, not from sign-in: each page past half
+    /// the timeout extends the session; a session left alone for the timeout ends.
+    async fn sessions_end_after_the_idle_timeout_not_before(backend: Backend) {
+        let Some(app) = spawn_app_with(backend, |config| config.session_idle_secs = 2).await else {
+            return;
+        };
+        let client = browser();
+        assert!(sign_in(&app, &client, ADMIN_PASSWORD)
+            .await
+            .status()
+            .is_redirection());
+        let page = || client.get(app.url("/")).send();
+        // Every 1.2 s, for 3.6 s in all: longer than the timeout since sign-in.
+        for _ in 0..3 {
+            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+            let response = page().await.unwrap();
+            assert_eq!(response.status(), 200, "an active session stays");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let response = page().await.unwrap();
+        assert_eq!(response.status(), 303, "an idle session ends");
+        assert_eq!(response.headers()["location"], "/login");
+    }
+
+    per_backend!(sessions_end_after_the_idle_timeout_not_before);
+}
