@@ -23,7 +23,7 @@ pub struct TokenCache {
 
 #[derive(Debug, Clone)]
 struct CachedCaller {
-    caller: Caller,
+    caller: std::sync::Arc<Caller>,
     token_expires_at: Option<crate::clock::Timestamp>,
     fresh_until: crate::clock::Timestamp,
 }
@@ -36,7 +36,7 @@ impl TokenCache {
         }
     }
 
-    fn get(&self, hash: &str, now: crate::clock::Timestamp) -> Option<Caller> {
+    fn get(&self, hash: &str, now: crate::clock::Timestamp) -> Option<std::sync::Arc<Caller>> {
         let entries = self.entries.read().ok()?;
         let entry = entries.get(hash)?;
         let usable = entry.fresh_until > now && entry.token_expires_at.is_none_or(|at| at > now);
@@ -46,7 +46,7 @@ impl TokenCache {
     fn put(
         &self,
         hash: String,
-        caller: Caller,
+        caller: std::sync::Arc<Caller>,
         token_expires_at: Option<crate::clock::Timestamp>,
         now: crate::clock::Timestamp,
         fresh_secs: i64,
@@ -121,7 +121,8 @@ impl LoginThrottle {
 impl Mailroom {
     /// Authenticates a bearer token: unknown, revoked, expired, or owned by a user who
     /// may not act (deleted, deactivated, locked) → `AUTH-7fs1e`.
-    pub async fn authenticate_token(&self, token: &str) -> Result<Caller> {
+    /// Shared, not cloned: a hit in the cache costs one reference count.
+    pub async fn authenticate_token(&self, token: &str) -> Result<std::sync::Arc<Caller>> {
         let hash = secrets::token_hash(token);
         let now = self.clock.now();
         if let Some(caller) = self.token_cache.get(&hash, now) {
@@ -136,10 +137,11 @@ impl Mailroom {
         if expired || owner.user_state != UserState::Active {
             return Err(invalid_token());
         }
-        let caller = self
-            .caller(owner.user_id)
-            .await?
-            .ok_or_else(invalid_token)?;
+        let caller = std::sync::Arc::new(
+            self.caller(owner.user_id)
+                .await?
+                .ok_or_else(invalid_token)?,
+        );
         self.token_cache.put(
             hash,
             caller.clone(),

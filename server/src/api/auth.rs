@@ -1,5 +1,7 @@
 //! Bearer-token authentication and the v1 org header, shared by every API handler.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -11,7 +13,10 @@ use super::error::RestError;
 pub const ORG_HEADER: &str = "x-zitadel-orgid";
 
 /// Authenticates `Authorization: Bearer <PAT>` (SPEC §2, "Authentication").
-pub async fn authenticate(mailroom: &Mailroom, headers: &HeaderMap) -> Result<Caller, Error> {
+pub async fn authenticate(
+    mailroom: &Mailroom,
+    headers: &HeaderMap,
+) -> Result<Arc<Caller>, Error> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(Error::plain(Code::Unauthenticated, "auth header missing"));
     };
@@ -30,7 +35,7 @@ pub async fn authenticate(mailroom: &Mailroom, headers: &HeaderMap) -> Result<Ca
 
 /// The authenticated caller of a REST handler. Being an extractor that runs before
 /// the body, authentication is checked before the body is validated.
-pub struct RestCaller(pub Caller);
+pub struct RestCaller(pub Arc<Caller>);
 
 impl FromRequestParts<Mailroom> for RestCaller {
     type Rejection = RestError;
