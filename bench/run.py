@@ -15,7 +15,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target/release/mailroom")
+BIN = os.environ.get("BENCH_BIN", os.path.join(ROOT, "target/release/mailroom"))
 BARE = os.path.join(ROOT, "target/release/mailroom-bench-bare")
 LUA = os.path.join(ROOT, "bench/lua")
 PORT, BARE_PORT, SMTP_PORT = 3801, 3802, 3803
