@@ -13,10 +13,7 @@ use super::error::RestError;
 pub const ORG_HEADER: &str = "x-zitadel-orgid";
 
 /// Authenticates `Authorization: Bearer <PAT>` (SPEC §2, "Authentication").
-pub async fn authenticate(
-    mailroom: &Mailroom,
-    headers: &HeaderMap,
-) -> Result<Arc<Caller>, Error> {
+pub async fn authenticate(mailroom: &Mailroom, headers: &HeaderMap) -> Result<Arc<Caller>, Error> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(Error::plain(Code::Unauthenticated, "auth header missing"));
     };
