@@ -39,12 +39,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in user, for the header.
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<SessionUser, AppError> {
-    let (mailroom, caller) = crate::ssr::caller().await?;
-    let user = mailroom
-        .store()
-        .user(caller.user_id)
-        .await?
-        .ok_or_else(|| AppError::new("unauthenticated", "Sign in again."))?;
+    let (mailroom, caller, user) = crate::ssr::caller_and_user().await?;
     let display_name = user
         .human()
         .map(|h| h.display_name.clone())

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use mailroom_core::ids::UserId;
-use mailroom_core::model::Org;
+use mailroom_core::model::{Org, User};
 use mailroom_core::permissions::Caller;
 use mailroom_core::Mailroom;
 use tower_sessions::Session;
@@ -74,7 +74,8 @@ pub struct RequestMemo(std::sync::Arc<std::sync::Mutex<Memo>>);
 
 #[derive(Default)]
 struct Memo {
-    caller: Option<Caller>,
+    /// The caller and its own user row.
+    caller: Option<(Caller, User)>,
     orgs: Option<Vec<Org>>,
 }
 
@@ -103,13 +104,19 @@ pub async fn orgs(mailroom: &Mailroom) -> Result<Vec<Org>, AppError> {
 /// The signed-in caller, checked against the database on every request so that a
 /// deactivated user or a revoked role takes effect at once.
 pub async fn caller() -> Result<(Mailroom, Caller), AppError> {
+    let (mailroom, caller, _) = caller_and_user().await?;
+    Ok((mailroom, caller))
+}
+
+/// The signed-in caller and its own user row (the header shows who is signed in).
+pub async fn caller_and_user() -> Result<(Mailroom, Caller, User), AppError> {
     let mailroom = mailroom()?;
     let memo = use_context::<RequestMemo>();
-    if let Some(caller) = memo
+    if let Some((caller, user)) = memo
         .as_ref()
         .and_then(|m| m.read(|m| m.caller.clone()).flatten())
     {
-        return Ok((mailroom, caller));
+        return Ok((mailroom, caller, user));
     }
     let session = session().await?;
     let user_id: Option<i64> = session
@@ -117,12 +124,12 @@ pub async fn caller() -> Result<(Mailroom, Caller), AppError> {
         .await
         .map_err(|_| signed_out())?;
     let user_id = user_id.ok_or_else(signed_out)?;
-    let caller = mailroom
-        .caller(UserId(user_id))
+    let (caller, user) = mailroom
+        .caller_and_user(UserId(user_id))
         .await?
         .ok_or_else(signed_out)?;
     if let Some(memo) = memo {
-        memo.read(|m| m.caller = Some(caller.clone()));
+        memo.read(|m| m.caller = Some((caller.clone(), user.clone())));
     }
-    Ok((mailroom, caller))
+    Ok((mailroom, caller, user))
 }

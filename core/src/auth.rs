@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::UserId;
-use crate::model::UserState;
+use crate::model::{User, UserState};
 use crate::permissions::{Caller, Permission};
 use crate::secrets;
 use crate::service::Mailroom;
@@ -154,6 +154,15 @@ impl Mailroom {
 
     /// The caller for a user id (the console's session holds only the id).
     pub async fn caller(&self, user_id: UserId) -> Result<Option<Caller>> {
+        Ok(self
+            .caller_and_user(user_id)
+            .await?
+            .map(|(caller, _)| caller))
+    }
+
+    /// The caller and its user row (the console shows who is signed in): `None`
+    /// unless the user exists and is active.
+    pub async fn caller_and_user(&self, user_id: UserId) -> Result<Option<(Caller, User)>> {
         let Some(user) = self.store.user(user_id).await? else {
             return Ok(None);
         };
@@ -161,11 +170,12 @@ impl Mailroom {
             return Ok(None);
         }
         let memberships = self.store.memberships(user.id).await?;
-        Ok(Some(Caller {
+        let caller = Caller {
             user_id: user.id,
             org_id: user.org_id,
             memberships,
-        }))
+        };
+        Ok(Some((caller, user)))
     }
 
     /// Console login. Only active humans with a password and `user.read` somewhere may
