@@ -12,10 +12,10 @@ fn invalid_token() -> Error {
     Error::unauthenticated("AUTH-7fs1e", "Errors.Token.Invalid")
 }
 
-/// Authenticated tokens for one second: steady API traffic costs no database round
-/// trip per request for the token and memberships, and a revoked token, a removed
-/// role or a deactivated user takes effect within that second — in every process,
-/// since each keeps its own short cache (the documented bound).
+/// Authenticated tokens, for `Settings::auth_cache_secs`: steady API traffic costs no
+/// database round trip per request for the token and memberships. Role, state and
+/// org changes clear it in this process and are announced to the others
+/// (`Mailroom::auth_changed`); the lifetime bounds announcements that were missed.
 #[derive(Debug, Default)]
 pub struct TokenCache {
     entries: std::sync::RwLock<std::collections::HashMap<String, CachedCaller>>,

@@ -21,6 +21,9 @@ impl PgStore {
 
     pub const BACKEND: Backend = Backend::Postgres;
 
+    /// Row locks and the user's sequence guard order concurrent writers.
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
     /// The extended protocol takes one statement per query: ops run one by one.
     const ONE_SCRIPT_PER_WRITE: bool = false;
 
@@ -57,18 +60,13 @@ impl PgStore {
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
-        Ok(self.pool.begin().await?)
+        Ok(self.pool.begin_with(Self::BEGIN_WRITE).await?)
     }
 
-    /// One write, one transaction. Concurrent writers (in this process or others) are
-    /// ordered by row locks and the user's sequence guard.
+    /// One write, one transaction: concurrent writers (in this process or others)
+    /// run side by side.
     async fn commit_write(&self, write: Write) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        if !Self::apply_write(&mut tx, write).await? {
-            return Ok(false);
-        }
-        tx.commit().await?;
-        Ok(true)
+        Self::write_alone(&self.pool, write).await
     }
 
     async fn check_migrations(&self) -> Result<()> {

@@ -301,9 +301,9 @@ pub(super) fn like_pattern(text: &str) -> String {
 }
 
 /// Implements `Store` for a backend struct that has `read_pool()`, `begin_write()`,
-/// `commit_write()` (which runs `apply_write` in a transaction), `check_migrations()`
-/// and `close_pools()` inherent methods and the `BACKEND`, `ONE_SCRIPT_PER_WRITE`
-/// and `ROW_LOCK` constants.
+/// `commit_write()` (which runs writes through `apply_write`, e.g. `write_alone`),
+/// `check_migrations()`, `close_pools()`, `announce()` and `listen()` inherent methods
+/// and the `BACKEND`, `BEGIN_WRITE`, `ONE_SCRIPT_PER_WRITE` and `ROW_LOCK` constants.
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
         impl $store {
@@ -313,31 +313,48 @@ macro_rules! sql_store {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 write: $crate::store::Write,
             ) -> $crate::error::Result<bool> {
-                use sqlx::Row;
                 use $crate::store::sql::*;
                 if <$store>::ONE_SCRIPT_PER_WRITE {
                     let mut q = sqlx::QueryBuilder::<$db>::new("");
                     let expected = Self::push_write(&mut q, write, 0);
                     let rows = q.build().fetch_all(&mut *conn).await.map_err(write_error)?;
-                    let returned = rows
-                        .iter()
-                        .map(|row| row.try_get::<i64, _>(0))
-                        .collect::<Result<Vec<_>, _>>()?;
+                    let returned = Self::returned_markers(&rows)?;
                     return check_markers(&expected, &returned);
                 }
                 for (i, op) in write.ops.into_iter().enumerate() {
                     let mut q = sqlx::QueryBuilder::<$db>::new("");
                     let expect = Self::push_op(&mut q, op, i as i64);
                     let rows = q.build().fetch_all(&mut *conn).await.map_err(write_error)?;
-                    let returned = rows
-                        .iter()
-                        .map(|row| row.try_get::<i64, _>(0))
-                        .collect::<Result<Vec<_>, _>>()?;
+                    let returned = Self::returned_markers(&rows)?;
                     if !check_markers(&[expect], &returned)? {
                         return Ok(false);
                     }
                 }
                 Ok(true)
+            }
+
+            /// One write in a transaction of its own.
+            async fn write_alone(
+                pool: &sqlx::Pool<$db>,
+                write: $crate::store::Write,
+            ) -> $crate::error::Result<bool> {
+                let mut tx = pool.begin_with(<$store>::BEGIN_WRITE).await?;
+                if !Self::apply_write(&mut tx, write).await? {
+                    return Ok(false);
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            /// The `RETURNING` markers among a script's rows.
+            fn returned_markers(
+                rows: &[<$db as sqlx::Database>::Row],
+            ) -> $crate::error::Result<Vec<i64>> {
+                use sqlx::Row;
+                Ok(rows
+                    .iter()
+                    .map(|row| row.try_get::<i64, _>(0))
+                    .collect::<Result<Vec<_>, _>>()?)
             }
 
             /// Appends all statements of a write to a script, `;`-separated; their

@@ -169,7 +169,7 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Pendi
             }
         }
         for pending in group {
-            let outcome = commit_alone(&pool, pending.write).await;
+            let outcome = SqliteStore::write_alone(&pool, pending.write).await;
             // The caller may have gone (a closed connection); its write stands.
             let _ = pending.reply.send(outcome);
         }
@@ -179,7 +179,6 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Pendi
 /// All writes in one transaction and their statements in one script (one round
 /// trip); any failure rolls them all back.
 async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
-    use sqlx::Row;
     let mut script = sqlx::QueryBuilder::<Sqlite>::new("");
     let mut expected = Vec::with_capacity(writes.len());
     let mut next_marker = 0;
@@ -195,10 +194,7 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
     let mut tx = pool.begin_with(SqliteStore::BEGIN_WRITE).await?;
     // A group's script is seldom seen twice: not worth a place in the statement cache.
     let rows = script.build().persistent(false).fetch_all(&mut *tx).await?;
-    let returned = rows
-        .iter()
-        .map(|row| row.try_get::<i64, _>(0))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let returned = SqliteStore::returned_markers(&rows)?;
     for write in &expected {
         if !check_markers(write, &returned)? {
             return Err(Error::aborted());
@@ -206,15 +202,6 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-async fn commit_alone(pool: &SqlitePool, write: Write) -> Result<bool> {
-    let mut tx = pool.begin_with(SqliteStore::BEGIN_WRITE).await?;
-    if !SqliteStore::apply_write(&mut tx, write).await? {
-        return Ok(false);
-    }
-    tx.commit().await?;
-    Ok(true)
 }
 
 impl SqliteStore {
