@@ -11,7 +11,9 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::ssr::{mailroom, session, SESSION_USER_KEY};
     let mailroom = mailroom()?;
     let session = session().await?;
-    let caller = mailroom.login(&username, &password).await?;
+    let caller = mailroom
+        .login(&username, &password, crate::ssr::client_addr())
+        .await?;
     // A new session id on every sign-in, so a planted cookie never becomes a session.
     session
         .cycle_id()

@@ -13,6 +13,18 @@ use crate::error::AppError;
 /// Session key holding the signed-in user's id.
 pub const SESSION_USER_KEY: &str = "user_id";
 
+/// The client's address as the server determined it (socket peer, or the nearest
+/// untrusted `X-Forwarded-For` hop behind a trusted proxy). A request extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// The address of the request being served, if the server recorded one.
+pub fn client_addr() -> Option<std::net::IpAddr> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddr>().copied())
+        .map(|addr| addr.0)
+}
+
 impl From<mailroom_core::Error> for AppError {
     fn from(err: mailroom_core::Error) -> Self {
         if let Some(cause) = err.internal_cause() {
@@ -31,6 +43,12 @@ impl From<mailroom_core::Error> for AppError {
         {
             if let Ok(status) = axum::http::StatusCode::from_u16(err.code.http_status()) {
                 response.set_status(status);
+            }
+            if let Some(secs) = err.retry_after_secs {
+                response.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(secs),
+                );
             }
         }
         AppError {

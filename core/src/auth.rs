@@ -1,11 +1,12 @@
 //! Who is calling: personal access tokens for the API, passwords for the console.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::UserId;
 use crate::model::{User, UserState};
 use crate::permissions::{Caller, Permission};
 use crate::secrets;
 use crate::service::Mailroom;
+use crate::store::{Op, Write};
 
 /// The one answer for any unusable token, so that probing learns nothing.
 fn invalid_token() -> Error {
@@ -70,54 +71,6 @@ impl TokenCache {
 /// The same message for an unknown user and a wrong password (SPEC §4).
 pub const LOGIN_FAILED: &str = "Invalid username or password";
 
-/// Failed sign-ins per username in this process: after a few, each answer waits
-/// longer (0.5 s doubling up to 8 s), which makes guessing slow without locking
-/// the real user out. A success clears the count; a quiet quarter hour forgets it.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
-}
-
-const FREE_FAILURES: u32 = 3;
-const FORGET_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-impl LoginThrottle {
-    fn delay(&self, username: &str) -> std::time::Duration {
-        let failures = self.failures.lock().map_or(0, |map| {
-            map.get(username)
-                .filter(|(_, last)| last.elapsed() < FORGET_AFTER)
-                .map_or(0, |(n, _)| *n)
-        });
-        if failures < FREE_FAILURES {
-            return std::time::Duration::ZERO;
-        }
-        let exponent = (failures - FREE_FAILURES).min(4);
-        std::time::Duration::from_millis(500 << exponent)
-    }
-
-    fn failed(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            if map.len() > 100_000 {
-                map.retain(|_, (_, last)| last.elapsed() < FORGET_AFTER);
-            }
-            let entry = map
-                .entry(username.to_owned())
-                .or_insert((0, std::time::Instant::now()));
-            if entry.1.elapsed() >= FORGET_AFTER {
-                entry.0 = 0;
-            }
-            entry.0 += 1;
-            entry.1 = std::time::Instant::now();
-        }
-    }
-
-    fn succeeded(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(username);
-        }
-    }
-}
-
 impl Mailroom {
     /// Authenticates a bearer token: unknown, revoked, expired, or owned by a user who
     /// may not act (deleted, deactivated, locked) → `AUTH-7fs1e`.
@@ -179,44 +132,67 @@ impl Mailroom {
     }
 
     /// Console login. Only active humans with a password and `user.read` somewhere may
-    /// sign in; every refusal gives the same message.
-    pub async fn login(&self, username: &str, password: &str) -> Result<Caller> {
-        let key = username.trim().to_lowercase();
-        tokio::time::sleep(self.login_throttle.delay(&key)).await;
+    /// sign in; every refusal gives the same message. Failures count per username and
+    /// per client address in the database (so the budget holds across processes),
+    /// and the attempt is reserved *before* the password is looked at: concurrent
+    /// guesses cannot exceed the budget, and over it the answer is 429 at once.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Caller> {
+        let limits = LoginLimits::new(&self.settings, username, client);
+        self.reserve_login_attempt(&limits).await?;
         let result = self.check_login(username, password).await;
+        let mut write = Write::new();
         match &result {
-            Ok(_) => self.login_throttle.succeeded(&key),
-            Err(err) if err.code == crate::error::Code::Unauthenticated => {
-                self.login_throttle.failed(&key)
-            }
-            Err(_) => {}
+            // A success clears the username's failures and gives the address its
+            // attempt back; a failure keeps both.
+            Ok(_) => limits.after_success(&mut write),
+            Err(err) if err.code == Code::Unauthenticated => {}
+            // Not evaluated (e.g. the password work was busy): nothing is counted.
+            Err(_) => limits.after_no_verdict(&mut write),
+        }
+        if !write.ops.is_empty() {
+            self.store.commit(write).await?;
         }
         result
+    }
+
+    async fn reserve_login_attempt(&self, limits: &LoginLimits) -> Result<()> {
+        let now = self.clock.now();
+        let mut write = Write::new();
+        limits.reserve(&mut write, now);
+        if write.ops.is_empty() || self.store.commit(write).await? {
+            return Ok(());
+        }
+        // Refused: the key whose window ends last says when to come back.
+        let mut until = now.plus_secs(1);
+        for key in limits.keys() {
+            if let Some(window_start) = self.store.login_window_start(key).await? {
+                until = until.max(window_start.plus_secs(self.settings.login_window_secs));
+            }
+        }
+        let mut err = Error::new(
+            Code::ResourceExhausted,
+            "MAILROOM-LOGIN-LIMIT",
+            "Too many failed sign-ins, try again later",
+        );
+        err.retry_after_secs = Some(((until.0 - now.0).max(0) as u64).div_ceil(1_000_000).max(1));
+        Err(err)
     }
 
     async fn check_login(&self, username: &str, password: &str) -> Result<Caller> {
         let failed = || Error::unauthenticated("MAILROOM-LOGIN", LOGIN_FAILED);
         let user = self.store.user_by_username(username.trim()).await?;
-        let Some(phc) = user
+        let phc = user
             .as_ref()
             .and_then(|u| u.human())
-            .and_then(|h| h.password_hash.clone())
-        else {
-            // Spend the time a real check takes, so timing does not reveal the user.
-            let password = password.to_owned();
-            let _ =
-                tokio::task::spawn_blocking(move || secrets::verify_against_dummy(&password)).await;
-            return Err(failed());
-        };
-        let password = password.to_owned();
-        let matches =
-            tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
-                .await
-                .map_err(Error::internal)?;
-        let user = user.ok_or_else(failed)?;
-        if !matches {
-            return Err(failed());
-        }
+            .and_then(|h| h.password_hash.clone());
+        // Without a hash the check runs against a dummy: timing does not reveal the user.
+        let matches = self.password_work.verify(password.to_owned(), phc).await?;
+        let user = user.filter(|_| matches).ok_or_else(failed)?;
         let caller = self.caller(user.id).await?.ok_or_else(failed)?;
         let may_read = caller
             .orgs_with(Permission::UserRead)
@@ -225,5 +201,71 @@ impl Mailroom {
             return Err(failed());
         }
         Ok(caller)
+    }
+}
+
+/// The two budgets one sign-in draws on (SPEC §7): its username's and its client
+/// address's, each a number of failures per window (0 turns one off).
+struct LoginLimits {
+    user: Option<(String, u32)>,
+    address: Option<(String, u32)>,
+    window_secs: i64,
+}
+
+/// Usernames are at most this long; a longer one still counts, by its first part.
+const MAX_USERNAME_KEY_CHARS: usize = 200;
+
+impl LoginLimits {
+    fn new(settings: &crate::Settings, username: &str, client: Option<std::net::IpAddr>) -> Self {
+        let name: String = username
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(MAX_USERNAME_KEY_CHARS)
+            .collect();
+        let per_user = settings.login_failures_per_user;
+        let per_address = settings.login_failures_per_address;
+        LoginLimits {
+            user: (per_user > 0).then(|| (format!("user:{name}"), per_user)),
+            address: client
+                .filter(|_| per_address > 0)
+                .map(|ip| (format!("addr:{ip}"), per_address)),
+            window_secs: settings.login_window_secs,
+        }
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        [&self.user, &self.address]
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| key.as_str())
+    }
+
+    fn reserve(&self, write: &mut Write, now: crate::clock::Timestamp) {
+        for (key, limit) in [&self.user, &self.address].into_iter().flatten() {
+            write.push(Op::ReserveLoginAttempt {
+                key: key.clone(),
+                limit: i64::from(*limit),
+                now,
+                window_starts_after: now.plus_secs(-self.window_secs),
+            });
+        }
+    }
+
+    fn after_success(&self, write: &mut Write) {
+        if let Some((key, _)) = &self.user {
+            write.push(Op::ClearLoginAttempts { key: key.clone() });
+        }
+        if let Some((key, _)) = &self.address {
+            write.push(Op::ReturnLoginAttempt { key: key.clone() });
+        }
+    }
+
+    fn after_no_verdict(&self, write: &mut Write) {
+        for key in self.keys() {
+            write.push(Op::ReturnLoginAttempt {
+                key: key.to_owned(),
+            });
+        }
     }
 }

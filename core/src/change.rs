@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::clock::Timestamp;
 use crate::error::{Code, Result};
 use crate::ids::UserId;
-use crate::model::{Details, Event, User};
+use crate::model::{Details, Event, User, UserState};
 use crate::service::Mailroom;
 use crate::store::{Op, Write};
 
@@ -46,6 +46,8 @@ pub mod event {
 
 pub struct UserChange {
     user: User,
+    /// The user as read, before this change (what ends sessions is decided from it).
+    before: (crate::model::UserState, Option<String>),
     expected_sequence: i64,
     creator: Option<UserId>,
     now: Timestamp,
@@ -55,7 +57,9 @@ pub struct UserChange {
 
 impl UserChange {
     pub fn new(user: User, creator: Option<UserId>, now: Timestamp) -> Self {
+        let password = user.human().and_then(|h| h.password_hash.clone());
         UserChange {
+            before: (user.state, password),
             expected_sequence: user.sequence,
             user,
             creator,
@@ -116,8 +120,22 @@ impl UserChange {
         (write, details)
     }
 
+    /// Whether this change must end the user's console sessions (SPEC §7): its
+    /// password changed, or it can no longer sign in (deactivated, locked, removed).
+    fn ends_sessions(&self) -> bool {
+        let (state_before, password_before) = &self.before;
+        let password = self.user.human().and_then(|h| h.password_hash.as_ref());
+        let shut_out = matches!(
+            self.user.state,
+            UserState::Inactive | UserState::Locked | UserState::Deleted
+        );
+        password != password_before.as_ref() || (shut_out && self.user.state != *state_before)
+    }
+
     /// The write, and the `details` a write reports (its last event).
     fn into_write(self) -> (Write, Details) {
+        let ends_sessions = self.ends_sessions();
+        let user_id = self.user.id;
         let details = Details {
             sequence: self.user.sequence,
             change_date: self.now,
@@ -130,6 +148,9 @@ impl UserChange {
         }];
         if !self.events.is_empty() {
             ops.push(Op::AppendEvents(self.events));
+        }
+        if ends_sessions {
+            ops.push(Op::EndSessions { user_id });
         }
         ops.extend(self.ops);
         (Write { ops }, details)

@@ -38,12 +38,14 @@ macro_rules! id_type {
                 $name(next_id())
             }
 
-            /// Parses the decimal form; anything else is not an id of ours.
+            /// Parses the decimal form; anything else is not an id of ours. Zero is
+            /// never an id (SPEC §1: it must not collide with any internal marker),
+            /// and ids we generate are always positive.
             pub fn parse(text: &str) -> Option<Self> {
                 if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                text.parse::<i64>().ok().map($name)
+                text.parse::<i64>().ok().filter(|id| *id > 0).map($name)
             }
         }
 
@@ -74,7 +76,16 @@ mod tests {
 
     #[test]
     fn parse_rejects_non_ids() {
-        for bad in ["", "abc", "-1", "1 ", "99999999999999999999", "+5"] {
+        for bad in [
+            "",
+            "0",
+            "000",
+            "abc",
+            "-1",
+            "1 ",
+            "99999999999999999999",
+            "+5",
+        ] {
             assert_eq!(UserId::parse(bad), None, "{bad:?}");
         }
     }

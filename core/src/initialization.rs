@@ -6,10 +6,9 @@ use serde_json::json;
 use crate::change::{event, UserChange};
 use crate::code::CodeKind;
 use crate::email::EmailAddress;
-use crate::error::{Code, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{Details, UserState};
 use crate::permissions::{Caller, Permission};
-use crate::secrets;
 use crate::service::Mailroom;
 use crate::verification::CodeCheck;
 
@@ -34,6 +33,7 @@ impl Mailroom {
                 .await?
                 .filter(|u| u.human().is_some())
                 .ok_or_else(|| Error::not_found("COMMAND-2M9df", "User could not be found"))?;
+            self.require_target(caller, &user).await?;
             if user.state != UserState::Initial {
                 return Err(Error::failed_precondition(
                     "COMMAND-2M9sd",
@@ -63,14 +63,17 @@ impl Mailroom {
         .await
     }
 
-    /// Completes initialization: checks the code, sets the password, verifies the
-    /// address the code was sent to, and activates the user.
+    /// Completes initialization (the end-user page): checks the code, then sets the
+    /// password, verifies the address the code was sent to, and activates the user.
+    /// The password is hashed only once the code has proven itself (SPEC §7), and
+    /// every failure is the same `Invalid`; "already done" is told only to whoever
+    /// holds the code that did it.
     pub async fn initialize_user(
         &self,
         user_id: &str,
         code: &str,
         password: &str,
-    ) -> Result<Details> {
+    ) -> Result<InitOutcome> {
         let chars = password.chars().count();
         if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
             return Err(Error::invalid_argument(
@@ -78,32 +81,26 @@ impl Mailroom {
                 "The password must be between 8 and 200 characters",
             ));
         }
-        let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-            .await
-            .map_err(Error::internal)??;
-        let invalid = || Error::new(Code::InvalidArgument, "COMMAND-eis9R", "Code is invalid");
+        // Hashed at most once, even when the write is retried after a lost race.
+        let hash = tokio::sync::OnceCell::new();
         self.retry_on_conflict(|| async {
-            let user = self.live_human(user_id).await?.ok_or_else(invalid)?;
-            if user.state != UserState::Initial {
-                return Err(Error::failed_precondition(
-                    "COMMAND-2M9sd",
-                    "User is already initialized",
-                ));
-            }
+            let Some(user) = self.live_human(user_id).await? else {
+                return Ok(InitOutcome::Invalid);
+            };
+            let initial = user.state == UserState::Initial;
             let mut change = UserChange::new(user, None, self.clock.now());
             match self.check_code(&mut change, CodeKind::Init, code).await? {
-                CodeCheck::Invalid => {
-                    self.commit_change(change).await?;
-                    Err(invalid())
-                }
-                CodeCheck::Valid => {
+                CodeCheck::Valid if initial => {
+                    let hash = hash
+                        .get_or_try_init(|| self.password_work.hash(password.to_owned()))
+                        .await?
+                        .clone();
                     change.event(event::INIT_CHECK_SUCCEEDED, json!({}));
                     let user = change.user_mut();
                     user.state = UserState::Active;
                     if let Some(human) = user.human_mut() {
                         human.email_verified = true;
-                        human.password_hash = Some(hash.clone());
+                        human.password_hash = Some(hash);
                     }
                     change.event(event::EMAIL_VERIFIED, json!({}));
                     change.event(event::PASSWORD_CHANGED, json!({}));
@@ -112,10 +109,29 @@ impl Mailroom {
                         user_id,
                         kind: CodeKind::Email,
                     });
-                    self.commit_change(change).await
+                    self.commit_change(change).await?;
+                    Ok(InitOutcome::Done)
                 }
+                CodeCheck::AlreadyUsed if !initial => Ok(InitOutcome::AlreadyDone),
+                CodeCheck::Invalid if initial => {
+                    if !change.is_empty() {
+                        self.commit_change(change).await?;
+                    }
+                    Ok(InitOutcome::Invalid)
+                }
+                _ => Ok(InitOutcome::Invalid),
             }
         })
         .await
     }
+}
+
+/// What the initialization page tells the visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitOutcome {
+    Done,
+    /// The code that initialized the account already.
+    AlreadyDone,
+    /// Wrong, expired or used-up code, unknown user: all alike.
+    Invalid,
 }

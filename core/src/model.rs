@@ -1,6 +1,6 @@
 //! The records the use cases read and write: orgs, users, memberships, tokens, events.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::code::CodeKind;
@@ -210,6 +210,22 @@ pub struct CodeRecord {
     pub attempts: i64,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// When the code was used. A used code is kept (hashed) until the next one
+    /// replaces it, as proof for "already verified"; it is never live again.
+    pub used_at: Option<Timestamp>,
+}
+
+impl CodeRecord {
+    /// Not used yet (it may have expired or run out of attempts). Only such a code
+    /// counts as "a code was sent" (ResendEmailCode, the console's panel).
+    pub fn is_pending(&self) -> bool {
+        self.used_at.is_none()
+    }
+
+    /// The code can still verify: not used, not expired, attempts left.
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.is_pending() && self.expires_at > now && self.attempts < crate::code::MAX_ATTEMPTS
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -247,6 +263,20 @@ impl MailKind {
     }
 }
 
+/// The secret part of a code mail: its code and link. Sealed at rest (`sealing`),
+/// opened only to send the mail or to show it to someone who may write the user.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailSecret {
+    pub code: String,
+    pub link: String,
+}
+
+impl std::fmt::Debug for MailSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MailSecret(<redacted>)")
+    }
+}
+
 /// A row of the outbox, as written by the use case that causes the mail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMail {
@@ -261,6 +291,8 @@ pub struct OutboxMail {
     pub code_hash: Option<String>,
     pub code_expires_at: Option<Timestamp>,
     pub message_id: String,
+    /// The sealed `MailSecret` of a code mail.
+    pub sealed: Option<String>,
 }
 
 /// An outbox row as read back (console, API, worker).
@@ -285,4 +317,6 @@ pub struct MailRecord {
     pub message_id: String,
     pub body_text: Option<String>,
     pub body_html: Option<String>,
+    /// The sealed `MailSecret`, while the mail can still be sent or shown whole.
+    pub sealed: Option<String>,
 }

@@ -1,10 +1,25 @@
-//! The outbox as the API and the console see it: listing mails and retrying them.
+//! The outbox as the API and the console see it: listing mails, showing one, and
+//! retrying them; and keeping what is at rest free of live codes (SPEC §7).
 
 use crate::error::{Error, Result};
-use crate::model::MailRecord;
+use crate::mail::compose::{Secret, MASKED_CODE};
+use crate::mail::worker::redacted;
+use crate::model::{MailRecord, MailSecret};
 use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
 use crate::store::{MailQuery, MailUpdate, Op, Write};
+
+/// A mail as the console shows it: rendered, with the code and link only for callers
+/// who may write its user (SPEC §7), masked for everyone else.
+#[derive(Debug, Clone)]
+pub struct MailContent {
+    pub mail: MailRecord,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Present when the code and link are shown whole.
+    pub secret: Option<MailSecret>,
+}
 
 pub const MAIL_STATUSES: [&str; 6] = ["queued", "sending", "sent", "failed", "skipped", "captured"];
 
@@ -90,7 +105,7 @@ impl Mailroom {
                 ))
             }
         };
-        if mail.code_kind.is_some() && mail.payload.get("code").is_none() {
+        if mail.code_kind.is_some() && self.mail_secret(&mail).is_none() {
             return Err(Error::failed_precondition(
                 "MAILROOM-RETRY",
                 "The code of this mail was redacted; send a new code instead",
@@ -125,4 +140,108 @@ impl Mailroom {
             })
             .await
     }
+
+    /// `/mailbox/{id}/preview`: the mail rendered whole for a caller who may write
+    /// its user (the target rule included: a live code is as good as a write) while
+    /// the code is still sealed; masked otherwise.
+    pub async fn mail_content(&self, caller: &Caller, id: &str) -> Result<MailContent> {
+        let mail = self.readable_mail(caller, id).await?;
+        let user = self
+            .store
+            .user(mail.user_id)
+            .await?
+            .ok_or_else(|| Error::not_found("MAILROOM-MAIL404", "Mail not found"))?;
+        let may_see_code = caller.can(Permission::UserWrite, mail.org_id)
+            && self.require_target(caller, &user).await.is_ok();
+        let whole = may_see_code && (mail.code_kind.is_none() || self.mail_secret(&mail).is_some());
+        if !whole {
+            if let (Some(text), Some(html)) = (&mail.body_text, &mail.body_html) {
+                // Stored bodies are masked already (rendered so at delivery).
+                return Ok(MailContent {
+                    subject: mail.subject.clone(),
+                    text: text.clone(),
+                    html: html.clone(),
+                    secret: None,
+                    mail,
+                });
+            }
+        }
+        let shown = if whole { Secret::Whole } else { Secret::Masked };
+        let (rendered, _) = self.compose(&mail, &user, shown).await?;
+        let secret = if whole { self.mail_secret(&mail) } else { None };
+        Ok(MailContent {
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            secret,
+            mail,
+        })
+    }
+
+    /// Run once at start: mails written before sealing held their code and link in
+    /// the payload (and captured ones in their bodies). Mails that can still be sent
+    /// get them sealed; every other one is redacted.
+    pub async fn seal_plaintext_mails(&self) -> Result<usize> {
+        let mails = self.store.mails_with_plaintext_secrets().await?;
+        let count = mails.len();
+        for mail in mails {
+            let Some(secret) = self.mail_secret(&mail) else {
+                continue;
+            };
+            let sendable = matches!(mail.status.as_str(), "queued" | "sending");
+            let mut update = if sendable {
+                let mut update = MailUpdate {
+                    payload: strip_secret(&mail.payload),
+                    ..MailUpdate::unchanged(&mail)
+                };
+                let plaintext = serde_json::to_vec(&secret).map_err(Error::internal)?;
+                update.sealed = Some(
+                    self.sealer
+                        .seal(&plaintext, &crate::verification::mail_context(mail.id)),
+                );
+                update
+            } else {
+                redacted(&mail)
+            };
+            // Captured mails kept their bodies whole; the code in them goes too.
+            let mask =
+                |body: &Option<String>| body.as_ref().map(|b| b.replace(&secret.code, MASKED_CODE));
+            update.body_text = mask(&mail.body_text);
+            update.body_html = mask(&mail.body_html);
+            let mut write = Write::new();
+            write.push(Op::UpdateMail(update));
+            self.store.commit(write).await?;
+        }
+        if count > 0 {
+            tracing::info!(
+                mails = count,
+                "sealed or redacted the codes of mails written before sealing"
+            );
+        }
+        Ok(count)
+    }
+
+    /// Housekeeping, run every minute by the server: expired console sessions and
+    /// sign-in windows go, and so do the sealed codes of mails whose code expired
+    /// (captured mails keep theirs until then).
+    pub async fn sweep(&self) -> Result<()> {
+        let now = self.clock.now();
+        let mut write = Write::new();
+        write.push(Op::DeleteExpiredSessions { now });
+        write.push(Op::DeleteLoginWindows {
+            before: now.plus_secs(-self.settings.login_window_secs),
+        });
+        write.push(Op::RedactExpiredMails { now });
+        self.store.commit(write).await.map(|_| ())
+    }
+}
+
+/// The payload without a plaintext code and link (they move to the sealed part).
+fn strip_secret(payload: &serde_json::Value) -> serde_json::Value {
+    let mut payload = payload.clone();
+    if let Some(map) = payload.as_object_mut() {
+        map.remove("code");
+        map.remove("link");
+    }
+    payload
 }

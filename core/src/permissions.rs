@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
-use crate::model::Membership;
+use crate::model::{Membership, User};
+use crate::service::Mailroom;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -64,6 +65,25 @@ pub enum Permission {
     IamWrite,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::UserRead,
+        Permission::UserWrite,
+        Permission::OrgRead,
+        Permission::OrgWrite,
+        Permission::OrgMemberWrite,
+        Permission::IamWrite,
+    ];
+}
+
+/// The refusal of the target rule (SPEC §1 "No escalation through the target").
+pub fn target_denied() -> Error {
+    Error::permission_denied(
+        "MAILROOM-TARGET",
+        "The user holds roles the caller does not have",
+    )
+}
+
 /// Who is calling, with everything needed to decide what they may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -111,6 +131,45 @@ impl Caller {
         Some(orgs)
     }
 
+    /// Whether the caller is an instance owner (and so holds every role everywhere).
+    pub fn is_instance_owner(&self) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.org_id.is_none() && m.roles.contains(&Role::IamOwner))
+    }
+
+    /// Whether the caller holds, in `scope` (`None` = the instance), every permission
+    /// that `role` carries there: it is at least as powerful as a holder of `role`.
+    fn covers(&self, role: Role, scope: Option<OrgId>) -> bool {
+        Permission::ALL
+            .into_iter()
+            .filter(|permission| role.grants(*permission))
+            .all(|permission| match scope {
+                Some(org) => self.can(permission, org),
+                None => self.can_instance(permission),
+            })
+    }
+
+    /// SPEC §1 "No escalation through the target": a write to `target` also needs the
+    /// caller to be at least as powerful as the target in every scope where the
+    /// target holds roles (an instance role: only an instance owner; `ORG_OWNER` of
+    /// X: only an `ORG_OWNER` of X or an instance owner). A user acting on itself is
+    /// not refused by this rule.
+    pub fn require_target(&self, target: UserId, target_memberships: &[Membership]) -> Result<()> {
+        if target == self.user_id {
+            return Ok(());
+        }
+        let covered = target_memberships
+            .iter()
+            .flat_map(|m| m.roles.iter().map(move |role| (*role, m.org_id)))
+            .all(|(role, scope)| self.covers(role, scope));
+        if covered {
+            Ok(())
+        } else {
+            Err(target_denied())
+        }
+    }
+
     /// Management API v1: the caller's memberships are evaluated for the org context.
     pub fn require_v1(&self, permission: Permission, org: OrgId) -> Result<()> {
         if self.memberships_for(org).next().is_none() {
@@ -135,6 +194,18 @@ impl Caller {
                 "No matching permissions found",
             ))
         }
+    }
+}
+
+impl Mailroom {
+    /// The target rule for a write to `target`, reading the target's memberships only
+    /// when they can matter (an instance owner, or the target itself, always passes).
+    pub(crate) async fn require_target(&self, caller: &Caller, target: &User) -> Result<()> {
+        if caller.user_id == target.id || caller.is_instance_owner() {
+            return Ok(());
+        }
+        let memberships = self.store.memberships(target.id).await?;
+        caller.require_target(target.id, &memberships)
     }
 }
 
@@ -196,6 +267,63 @@ mod tests {
             .require_v1(Permission::UserRead, OrgId(11))
             .unwrap_err();
         assert_eq!((err.code, err.id), (Code::NotFound, Some("AUTHZ-cdgFk")));
+    }
+
+    /// Caller role × target role: only callers at least as powerful as the target in
+    /// the target's scopes pass (the HTTP matrix is in the integration tests).
+    #[test]
+    fn target_rule_matrix() {
+        use Role::*;
+        let roles = [IamOwner, OrgOwner, OrgUserManager, OrgOwnerViewer];
+        let scope_of = |role: Role| (!role.is_instance_role()).then_some(10);
+        for caller_role in roles {
+            let c = caller(vec![(scope_of(caller_role), caller_role)]);
+            // Ordinary targets (no roles) are always fine for the target rule.
+            assert!(c.require_target(UserId(2), &[]).is_ok());
+            for target_role in roles {
+                let target = [Membership {
+                    user_id: UserId(2),
+                    org_id: scope_of(target_role).map(OrgId),
+                    roles: vec![target_role],
+                }];
+                let allowed = matches!(
+                    (caller_role, target_role),
+                    (IamOwner, _)
+                        | (OrgOwner, OrgOwner | OrgUserManager | OrgOwnerViewer)
+                        | (OrgUserManager, OrgUserManager)
+                        | (OrgOwnerViewer, OrgOwnerViewer)
+                );
+                let result = c.require_target(UserId(2), &target);
+                assert_eq!(
+                    result.is_ok(),
+                    allowed,
+                    "{caller_role:?} on {target_role:?}"
+                );
+                if let Err(err) = result {
+                    assert_eq!(err.id, Some("MAILROOM-TARGET"));
+                    assert_eq!(err.code, Code::PermissionDenied);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn target_rule_looks_at_every_scope_and_spares_oneself() {
+        let owner_of_10 = caller(vec![(Some(10), Role::OrgOwner)]);
+        // The target is an owner elsewhere: the caller holds nothing in org 11.
+        let elsewhere = [Membership {
+            user_id: UserId(2),
+            org_id: Some(OrgId(11)),
+            roles: vec![Role::OrgOwnerViewer],
+        }];
+        assert!(owner_of_10.require_target(UserId(2), &elsewhere).is_err());
+        // Acting on oneself is never refused by this rule.
+        let own = [Membership {
+            user_id: UserId(1),
+            org_id: None,
+            roles: vec![Role::IamOwner],
+        }];
+        assert!(owner_of_10.require_target(UserId(1), &own).is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::code::CodeKind;
 use crate::error::{Code, Result};
 use crate::model::UserState;
 use crate::service::Mailroom;
+use crate::user_email::EmailCodeCheck;
 use crate::verification::CodeDelivery;
 
 /// What the verification page shows before anything is consumed.
@@ -20,14 +21,6 @@ pub enum VerifyOutcome {
     Verified { email: String },
     AlreadyVerified,
     Invalid,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewCodeOutcome {
-    /// Said whether or not a mail went out, so the page reveals nothing.
-    Requested,
-    /// Send limit: seconds until the next code may be sent.
-    Wait(u64),
 }
 
 /// `eve@example.com` → `e••@example.com`.
@@ -47,7 +40,13 @@ impl Mailroom {
     /// scanners prefetch links, and a GET must not be a guessing oracle).
     pub async fn verification_prompt(&self, user_id: &str) -> Result<VerificationPrompt> {
         let masked_email = match self.live_human(user_id).await? {
-            Some(user) if self.store.code(user.id, CodeKind::Email).await?.is_some() => {
+            Some(user)
+                if self
+                    .store
+                    .code(user.id, CodeKind::Email)
+                    .await?
+                    .is_some_and(|code| code.is_pending()) =>
+            {
                 user.human().map(|h| mask_email(&h.email))
             }
             _ => None,
@@ -55,66 +54,52 @@ impl Mailroom {
         Ok(VerificationPrompt { masked_email })
     }
 
-    /// The POST of the verification page.
+    /// The POST of the verification page. Every failure is the same `Invalid`, for
+    /// unknown, initial, verified and code-less users alike (SPEC §7); "already
+    /// verified" is told only to whoever holds the code that verified the address.
     pub async fn verify_from_link(&self, user_id: &str, code: &str) -> Result<VerifyOutcome> {
-        let Some(user) = self.live_human(user_id).await? else {
-            return Ok(VerifyOutcome::Invalid);
-        };
-        if user.state == UserState::Initial {
-            return Ok(VerifyOutcome::Invalid);
-        }
-        let has_code = self.store.code(user.id, CodeKind::Email).await?.is_some();
-        if !has_code && user.human().is_some_and(|h| h.email_verified) {
-            return Ok(VerifyOutcome::AlreadyVerified);
-        }
-        let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
-        let result = self
-            .retry_on_conflict(|| async {
-                let user = self.live_human(user_id).await?.ok_or_else(|| {
-                    crate::error::Error::new(
-                        Code::InvalidArgument,
-                        "COMMAND-eis9R",
-                        "Code is invalid",
-                    )
-                })?;
-                self.verify_email_code(user, None, code).await
+        self.retry_on_conflict(|| async {
+            let Some(user) = self.live_human(user_id).await? else {
+                return Ok(VerifyOutcome::Invalid);
+            };
+            if user.state == UserState::Initial {
+                return Ok(VerifyOutcome::Invalid);
+            }
+            let human = user.human().cloned().unwrap_or_default();
+            Ok(match self.verify_email_code(user, None, code).await? {
+                EmailCodeCheck::Verified(_) => VerifyOutcome::Verified { email: human.email },
+                EmailCodeCheck::AlreadyUsed if human.email_verified => {
+                    VerifyOutcome::AlreadyVerified
+                }
+                EmailCodeCheck::AlreadyUsed | EmailCodeCheck::Invalid => VerifyOutcome::Invalid,
             })
-            .await;
-        match result {
-            Ok(_) => Ok(VerifyOutcome::Verified { email }),
-            Err(err) if err.code == Code::InvalidArgument => Ok(VerifyOutcome::Invalid),
-            Err(err) => Err(err),
-        }
+        })
+        .await
     }
 
     /// "Send me a new code": to the address on file, with the default link, within
-    /// the send limits. Unknown users get the same answer as known ones.
-    pub async fn new_code_from_link(&self, user_id: &str) -> Result<NewCodeOutcome> {
-        let Some(user) = self.live_human(user_id).await? else {
-            return Ok(NewCodeOutcome::Requested);
-        };
-        if user.state == UserState::Initial {
-            return Ok(NewCodeOutcome::Requested);
-        }
+    /// the send limits. The answer is the same whatever happened (SPEC §7): unknown,
+    /// initial and verified users get no mail, and neither does a user over the limit.
+    pub async fn new_code_from_link(&self, user_id: &str) -> Result<()> {
         let result = self
             .retry_on_conflict(|| async {
-                let user = self
-                    .live_human(user_id)
-                    .await?
-                    .ok_or_else(|| crate::error::Error::internal("user vanished"))?;
+                let Some(user) = self.live_human(user_id).await? else {
+                    return Ok(());
+                };
+                let verified = user.human().is_some_and(|h| h.email_verified);
+                if user.state == UserState::Initial || verified {
+                    return Ok(());
+                }
                 let now = self.clock.now();
                 self.check_send_limit(user.id, now).await?;
                 let mut change = crate::change::UserChange::new(user, None, now);
                 self.issue_email_code(&mut change, &CodeDelivery::Mail { url_template: None });
-                self.commit_change(change).await
+                self.commit_change(change).await.map(|_| ())
             })
             .await;
         match result {
-            Ok(_) => Ok(NewCodeOutcome::Requested),
-            Err(err) if err.code == Code::ResourceExhausted => {
-                Ok(NewCodeOutcome::Wait(err.retry_after_secs.unwrap_or(30)))
-            }
-            Err(err) => Err(err),
+            Err(err) if err.code == Code::ResourceExhausted => Ok(()),
+            other => other,
         }
     }
 }

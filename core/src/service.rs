@@ -24,6 +24,14 @@ pub struct Settings {
     /// (and, on Postgres, announced by others) drop the cache at once; this bounds the
     /// rest (an announcement missed while the listening connection was down).
     pub auth_cache_secs: i64,
+    /// Password hashes running at once (0: one per core), and how long a request
+    /// waits for one before it is refused (SPEC §7).
+    pub password_hash_concurrency: usize,
+    pub password_hash_max_wait_ms: u64,
+    /// Failed sign-ins allowed per username and per client address in one window.
+    pub login_failures_per_user: u32,
+    pub login_failures_per_address: u32,
+    pub login_window_secs: i64,
 }
 
 impl Settings {
@@ -37,6 +45,11 @@ impl Settings {
             code_mail_per_hour: 10,
             notify_old_address: true,
             auth_cache_secs: 1,
+            password_hash_concurrency: 0,
+            password_hash_max_wait_ms: 2000,
+            login_failures_per_user: 5,
+            login_failures_per_address: 30,
+            login_window_secs: 15 * 60,
         }
     }
 }
@@ -50,7 +63,9 @@ pub struct Parts {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settings: Settings,
-    pub(crate) login_throttle: crate::auth::LoginThrottle,
+    pub(crate) password_work: crate::passwords::PasswordWork,
+    /// Seals code-bearing mail content at rest (key derived from the master key).
+    pub(crate) sealer: crate::sealing::Sealer,
     pub(crate) token_cache: crate::auth::TokenCache,
 }
 
@@ -68,11 +83,17 @@ impl Mailroom {
     }
 
     pub fn with_clock(store: Arc<dyn Store>, settings: Settings, clock: Arc<dyn Clock>) -> Self {
+        let password_work = crate::passwords::PasswordWork::new(
+            settings.password_hash_concurrency,
+            std::time::Duration::from_millis(settings.password_hash_max_wait_ms),
+        );
+        let sealer = crate::sealing::Sealer::new(&settings.master_key);
         Mailroom(Arc::new(Parts {
             store,
             clock,
             settings,
-            login_throttle: Default::default(),
+            password_work,
+            sealer,
             token_cache: Default::default(),
         }))
     }

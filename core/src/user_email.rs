@@ -45,6 +45,7 @@ impl Mailroom {
         if !(self_allowed && caller.user_id == user.id) {
             caller.require_v2(Permission::UserWrite, user.org_id)?;
         }
+        self.require_target(caller, &user).await?;
         if user.state == UserState::Initial {
             return Err(v2_not_initialized());
         }
@@ -62,10 +63,15 @@ impl Mailroom {
     ) -> Result<User> {
         let org = self.org_context(caller, org_header).await?;
         caller.require_v1(permission, org)?;
-        self.user_in_org(org, user_id)
+        let user = self
+            .user_in_org(org, user_id)
             .await?
             .filter(|u| u.human().is_some())
-            .ok_or_else(missing)
+            .ok_or_else(missing)?;
+        if permission == Permission::UserWrite {
+            self.require_target(caller, &user).await?;
+        }
+        Ok(user)
     }
 
     /// Sets a new address on `change`: `email.changed`, the old verified address
@@ -253,7 +259,11 @@ impl Mailroom {
     ) -> Result<CodeWrite> {
         self.retry_on_conflict(|| async {
             let user = self.v2_target(caller, user_id, delivery.mails()).await?;
-            if needs_existing && self.store.code(user.id, CodeKind::Email).await?.is_none() {
+            let sent_before = || async {
+                let code = self.store.code(user.id, CodeKind::Email).await?;
+                Ok::<_, Error>(code.is_some_and(|code| code.is_pending()))
+            };
+            if needs_existing && !sent_before().await? {
                 return Err(Error::failed_precondition(
                     "EMAIL-5w5ilin4yt",
                     "Code is empty",
@@ -286,8 +296,13 @@ impl Mailroom {
             if user.state == UserState::Initial {
                 return Err(v2_not_initialized());
             }
-            self.verify_email_code(user, Some(caller.user_id), code)
-                .await
+            match self
+                .verify_email_code(user, Some(caller.user_id), code)
+                .await?
+            {
+                EmailCodeCheck::Verified(details) => Ok(details),
+                EmailCodeCheck::Invalid | EmailCodeCheck::AlreadyUsed => Err(code_invalid()),
+            }
         })
         .await
     }
@@ -299,22 +314,38 @@ impl Mailroom {
         user: User,
         creator: Option<UserId>,
         code: &str,
-    ) -> Result<Details> {
+    ) -> Result<EmailCodeCheck> {
         let mut change = UserChange::new(user, creator, self.clock.now());
         match self.check_code(&mut change, CodeKind::Email, code).await? {
             CodeCheck::Valid => {
-                Self::mark_verified(&mut change);
-                self.commit_change(change).await
+                // The code is consumed by `check_code` (kept as proof, never live again).
+                if let Some(human) = change.user_mut().human_mut() {
+                    human.email_verified = true;
+                }
+                change.event(event::EMAIL_VERIFIED, json!({}));
+                Ok(EmailCodeCheck::Verified(self.commit_change(change).await?))
             }
             CodeCheck::Invalid => {
-                // The failure is recorded, then reported.
-                self.commit_change(change).await?;
-                Err(Error::new(
-                    Code::InvalidArgument,
-                    "COMMAND-eis9R",
-                    "Code is invalid",
-                ))
+                // A live code's failure is recorded, then reported.
+                if !change.is_empty() {
+                    self.commit_change(change).await?;
+                }
+                Ok(EmailCodeCheck::Invalid)
             }
+            CodeCheck::AlreadyUsed => Ok(EmailCodeCheck::AlreadyUsed),
         }
     }
+}
+
+/// What checking an email code came to.
+#[derive(Debug, Clone)]
+pub(crate) enum EmailCodeCheck {
+    Verified(Details),
+    Invalid,
+    /// The code that verified the address already.
+    AlreadyUsed,
+}
+
+pub(crate) fn code_invalid() -> Error {
+    Error::new(Code::InvalidArgument, "COMMAND-eis9R", "Code is invalid")
 }

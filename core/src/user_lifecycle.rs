@@ -52,10 +52,8 @@ fn user_exists() -> Error {
     Error::new(Code::AlreadyExists, "COMMAND-k2unb", "User already exists")
 }
 
-async fn hash_password(password: Option<String>) -> Result<Option<String>> {
-    let Some(password) = password else {
-        return Ok(None);
-    };
+/// The password rules of a new user's initial password.
+fn check_password(password: &str) -> Result<()> {
     let chars = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
         return Err(Error::invalid_argument(
@@ -63,13 +61,18 @@ async fn hash_password(password: Option<String>) -> Result<Option<String>> {
             "The password must be between 8 and 200 characters",
         ));
     }
-    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-        .await
-        .map_err(Error::internal)??;
-    Ok(Some(hash))
+    Ok(())
 }
 
 impl Mailroom {
+    async fn hash_password(&self, password: Option<String>) -> Result<Option<String>> {
+        let Some(password) = password else {
+            return Ok(None);
+        };
+        check_password(&password)?;
+        Ok(Some(self.password_work.hash(password).await?))
+    }
+
     async fn ensure_username_free(&self, username: &str) -> Result<()> {
         if self.store.user_by_username(username).await?.is_some() {
             return Err(user_exists());
@@ -175,7 +178,7 @@ impl Mailroom {
         caller.require_v1(Permission::UserWrite, org)?;
         self.ensure_username_free(&human.username).await?;
         let has_password = human.password.is_some();
-        let hash = hash_password(human.password.clone()).await?;
+        let hash = self.hash_password(human.password.clone()).await?;
         let mut user = self.new_human_row(org, &human, hash, self.clock.now());
         if !has_password && !email_verified {
             user.state = UserState::Initial;
@@ -226,7 +229,7 @@ impl Mailroom {
             }
         }
         self.ensure_username_free(&human.username).await?;
-        let hash = hash_password(human.password.clone()).await?;
+        let hash = self.hash_password(human.password.clone()).await?;
         let user = self.new_human_row(org, &human, hash, self.clock.now());
         let payload = Self::human_added_payload(&user);
         self.insert_user(
@@ -295,6 +298,7 @@ impl Mailroom {
             .user_in_org(org, user_id)
             .await?
             .ok_or_else(|| Error::not_found("COMMAND-Ggd3a", "User could not be found"))?;
+        self.require_target(caller, &user).await?;
         if user.human().is_some() {
             return Err(Error::failed_precondition(
                 "COMMAND-Dgj3s",
@@ -408,6 +412,7 @@ impl Mailroom {
         let not_found = || Error::not_found("COMMAND-5m9lw", "User could not be found");
         let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
         caller.require_v2(Permission::UserWrite, user.org_id)?;
+        self.require_target(caller, &user).await?;
         Ok(user)
     }
 }

@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::code::{code_hash, code_matches, CodeKind, PlainCode, MAX_ATTEMPTS};
 use crate::error::{Code, Error, Result};
 use crate::ids::{next_id, UserId};
-use crate::model::{CodeRecord, MailKind, OutboxMail, User};
+use crate::model::{CodeRecord, MailKind, MailRecord, MailSecret, OutboxMail, User};
 use crate::service::Mailroom;
 use crate::store::Op;
 use crate::url_template::UrlTemplate;
@@ -34,6 +34,8 @@ impl CodeDelivery {
 pub enum CodeCheck {
     Valid,
     Invalid,
+    /// The input is the code that was used already: only its holder learns this.
+    AlreadyUsed,
 }
 
 fn url_encode(value: &str) -> String {
@@ -46,6 +48,11 @@ fn url_encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// What a mail's sealed part is bound to: its row.
+pub(crate) fn mail_context(id: i64) -> Vec<u8> {
+    format!("mail:{id}").into_bytes()
 }
 
 impl Mailroom {
@@ -140,6 +147,7 @@ impl Mailroom {
             attempts: 0,
             created_at: now,
             expires_at,
+            used_at: None,
         }));
         match delivery {
             CodeDelivery::Return => Some(code),
@@ -152,19 +160,17 @@ impl Mailroom {
                     ),
                     None => self.default_verification_link(&user, code.as_str()),
                 };
-                let payload = json!({
-                    "code": code.as_str(),
-                    "link": link,
-                    "expiresAt": expires_at.to_rfc3339(),
-                });
-                change.op(Op::EnqueueMail(self.outbox_mail(
+                let payload = json!({"expiresAt": expires_at.to_rfc3339()});
+                let mut mail = self.outbox_mail(
                     &user,
                     MailKind::EmailVerification,
                     &email,
                     payload,
                     Some((CodeKind::Email, hash, expires_at)),
                     now,
-                )));
+                );
+                self.seal_secret(&mut mail, code.as_str(), link);
+                change.op(Op::EnqueueMail(mail));
                 None
             }
         }
@@ -196,21 +202,23 @@ impl Mailroom {
             attempts: 0,
             created_at: now,
             expires_at,
+            used_at: None,
         }));
         let payload = json!({
-            "code": code.as_str(),
-            "link": self.initialization_link(&user, code.as_str()),
             "loginName": user.username,
             "expiresAt": expires_at.to_rfc3339(),
         });
-        change.op(Op::EnqueueMail(self.outbox_mail(
+        let link = self.initialization_link(&user, code.as_str());
+        let mut mail = self.outbox_mail(
             &user,
             MailKind::Initialization,
             &email,
             payload,
             Some((CodeKind::Init, hash, expires_at)),
             now,
-        )));
+        );
+        self.seal_secret(&mut mail, code.as_str(), link);
+        change.op(Op::EnqueueMail(mail));
     }
 
     /// Queues the "your email address was changed" notice to the old verified address.
@@ -234,6 +242,31 @@ impl Mailroom {
             change.now(),
         );
         change.op(Op::EnqueueMail(mail));
+    }
+
+    /// Puts the mail's code and link in its sealed part (never in the payload).
+    fn seal_secret(&self, mail: &mut OutboxMail, code: &str, link: String) {
+        let secret = MailSecret {
+            code: code.to_owned(),
+            link,
+        };
+        let plaintext = serde_json::to_vec(&secret).expect("a MailSecret serializes");
+        mail.sealed = Some(self.sealer.seal(&plaintext, &mail_context(mail.id)));
+    }
+
+    /// The code and link of a mail: from its sealed part, or from the payload of a
+    /// mail written before sealing (until `seal_plaintext_mails` has run). `None`
+    /// once redacted.
+    pub(crate) fn mail_secret(&self, mail: &MailRecord) -> Option<MailSecret> {
+        if let Some(sealed) = &mail.sealed {
+            let plaintext = self.sealer.open(sealed, &mail_context(mail.id)).ok()?;
+            return serde_json::from_slice(&plaintext).ok();
+        }
+        let text = |key: &str| mail.payload.get(key)?.as_str().map(str::to_owned);
+        Some(MailSecret {
+            code: text("code")?,
+            link: text("link").unwrap_or_default(),
+        })
     }
 
     fn outbox_mail(
@@ -272,12 +305,15 @@ impl Mailroom {
             code_hash,
             code_expires_at,
             message_id: format!("<{id}.{}@{host}>", kind.as_db()),
+            sealed: None,
         }
     }
 
-    /// Checks `input` against the user's live code of `kind`, recording a failure in
-    /// `change` (event, attempts; the code is used up after the 5th failure).
-    /// Wrong, expired, exhausted and missing codes are all just `Invalid`.
+    /// Checks `input` against the user's code of `kind`. A live code that does not
+    /// match records a failure in `change` (an event, the attempt; the code is used up
+    /// after the 5th failure). Wrong, expired, exhausted and missing codes are all just
+    /// `Invalid`, and only a live code's failures are written: a stranger guessing at a
+    /// user without a live code writes nothing (SPEC §7).
     pub(crate) async fn check_code(
         &self,
         change: &mut UserChange,
@@ -285,21 +321,31 @@ impl Mailroom {
         input: &str,
     ) -> Result<CodeCheck> {
         let user_id = change.user().id;
-        let stored = self.store.code(user_id, kind).await?;
-        let live = stored
-            .as_ref()
-            .filter(|code| code.expires_at > change.now() && code.attempts < MAX_ATTEMPTS);
-        let valid = live.is_some_and(|code| {
-            code_matches(
-                &self.settings.master_key,
-                kind,
+        let now = change.now();
+        let Some(stored) = self.store.code(user_id, kind).await? else {
+            return Ok(CodeCheck::Invalid);
+        };
+        let matches = code_matches(
+            &self.settings.master_key,
+            kind,
+            user_id,
+            input,
+            &stored.code_hash,
+        );
+        if !stored.is_live(now) {
+            let used = !stored.is_pending();
+            return Ok(if used && matches {
+                CodeCheck::AlreadyUsed
+            } else {
+                CodeCheck::Invalid
+            });
+        }
+        if matches {
+            change.op(Op::ConsumeCode {
                 user_id,
-                input,
-                &code.code_hash,
-            )
-        });
-        if valid {
-            change.op(Op::DeleteCode { user_id, kind });
+                kind,
+                at: now,
+            });
             return Ok(CodeCheck::Valid);
         }
         let failed_event = match kind {
@@ -307,17 +353,15 @@ impl Mailroom {
             CodeKind::Init => event::INIT_CHECK_FAILED,
         };
         change.event(failed_event, json!({}));
-        if let Some(code) = live {
-            let attempts = code.attempts + 1;
-            if attempts >= MAX_ATTEMPTS {
-                change.op(Op::DeleteCode { user_id, kind });
-            } else {
-                change.op(Op::SetCodeAttempts {
-                    user_id,
-                    kind,
-                    attempts,
-                });
-            }
+        let attempts = stored.attempts + 1;
+        if attempts >= MAX_ATTEMPTS {
+            change.op(Op::DeleteCode { user_id, kind });
+        } else {
+            change.op(Op::SetCodeAttempts {
+                user_id,
+                kind,
+                attempts,
+            });
         }
         Ok(CodeCheck::Invalid)
     }

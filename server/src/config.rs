@@ -41,6 +41,11 @@ pub struct Config {
     pub auth_cache_secs: i64,
     /// A console session ends after this long without a page request.
     pub session_idle_secs: i64,
+    /// Proxies whose `X-Forwarded-For` names the client (sign-in limits per address).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Failed sign-ins per username and per client address in 15 minutes (0 = off).
+    pub login_failures_per_user: u32,
+    pub login_failures_per_address: u32,
 }
 
 /// A string whose `Debug` prints nothing.
@@ -83,6 +88,9 @@ impl Config {
             notify_old_address: true,
             auth_cache_secs: 1,
             session_idle_secs: 8 * 60 * 60,
+            trusted_proxies: Vec::new(),
+            login_failures_per_user: 5,
+            login_failures_per_address: 30,
         }
     }
 
@@ -147,6 +155,18 @@ impl Config {
         config.notify_old_address = flag("MAILROOM_NOTIFY_OLD_ADDRESS", config.notify_old_address)?;
         config.auth_cache_secs = number("MAILROOM_AUTH_CACHE_SECS", config.auth_cache_secs)?;
         config.session_idle_secs = number("MAILROOM_SESSION_IDLE_SECS", config.session_idle_secs)?;
+        if let Some(proxies) = var("MAILROOM_TRUSTED_PROXIES") {
+            config.trusted_proxies = crate::client_addr::TrustedProxies::parse(&proxies)
+                .map_err(|why| format!("MAILROOM_TRUSTED_PROXIES: {why}"))?;
+        }
+        config.login_failures_per_user = number(
+            "MAILROOM_LOGIN_FAILURES_PER_USER",
+            config.login_failures_per_user,
+        )?;
+        config.login_failures_per_address = number(
+            "MAILROOM_LOGIN_FAILURES_PER_ADDRESS",
+            config.login_failures_per_address,
+        )?;
         Ok(config)
     }
 }

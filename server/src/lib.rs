@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod client_addr;
 pub mod config;
 pub mod first_start;
 pub mod metrics;

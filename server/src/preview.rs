@@ -25,8 +25,9 @@ pub async fn mail_preview(
     let Some(caller) = caller else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let mail = match mailroom.readable_mail(&caller, &id).await {
-        Ok(mail) => mail,
+    // Code and link whole only for callers who may write the user; masked otherwise.
+    let body = match mailroom.mail_content(&caller, &id).await {
+        Ok(content) => content.html,
         Err(err) => {
             return (
                 StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::NOT_FOUND),
@@ -35,12 +36,6 @@ pub async fn mail_preview(
                 .into_response()
         }
     };
-    let body = mail.body_html.unwrap_or_else(|| {
-        format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><title>Preview</title></head><body><p>This mail is {} and not rendered yet.</p></body></html>",
-            mail.status
-        )
-    });
     let mut response = (
         [(
             header::CONTENT_TYPE,

@@ -61,7 +61,7 @@ impl Application {
             config.master_key.clone(),
             &config.master_key_path,
         )?;
-        let opened = mailroom_core::store::open(&config.database_url).await?;
+        let store = mailroom_core::store::open(&config.database_url).await?;
         let mut settings = Settings::new(config.public_url.clone(), master_key);
         settings.email_code_expiry_secs = config.email_code_expiry_secs;
         settings.init_code_expiry_secs = config.init_code_expiry_secs;
@@ -69,7 +69,9 @@ impl Application {
         settings.code_mail_per_hour = config.code_mail_per_hour;
         settings.notify_old_address = config.notify_old_address;
         settings.auth_cache_secs = config.auth_cache_secs;
-        let mailroom = Mailroom::with_clock(opened.store, settings, clock);
+        settings.login_failures_per_user = config.login_failures_per_user;
+        settings.login_failures_per_address = config.login_failures_per_address;
+        let mailroom = Mailroom::with_clock(store, settings, clock);
         mailroom
             .listen_for_auth_changes()
             .await
@@ -92,8 +94,13 @@ impl Application {
             )?;
         }
 
-        let sessions = DbSessionStore::open(opened.session_pool).await?;
-        sessions.clone().spawn_cleanup(Duration::from_secs(15 * 60));
+        // Mails written before sealing lose their plaintext codes before anything runs.
+        mailroom
+            .seal_plaintext_mails()
+            .await
+            .map_err(|err| format!("cannot seal stored mails: {}", err.client_message()))?;
+        spawn_sweeper(mailroom.clone(), Duration::from_secs(60));
+        let sessions = DbSessionStore::new(mailroom.clone());
 
         let listener = tokio::net::TcpListener::bind(config.site_addr)
             .await
@@ -114,6 +121,7 @@ impl Application {
             sessions,
             config.cookie_secure,
             config.session_idle_secs,
+            crate::client_addr::TrustedProxies::new(config.trusted_proxies.clone()),
         );
         let worker = config.worker_enabled.then(|| {
             Worker::new(
@@ -163,7 +171,11 @@ impl Application {
         let worker = self
             .worker
             .map(|worker| tokio::spawn(worker.run(worker_stopped)));
-        let result = axum::serve(self.listener, self.router)
+        // The peer address reaches the handlers (sign-in limits per client address).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|err| format!("server error: {err}"));
@@ -184,11 +196,25 @@ pub fn mail_transport(config: &Config) -> Result<Arc<dyn Transport>, String> {
     })
 }
 
+/// Housekeeping every `period` until the process ends (`Mailroom::sweep`).
+fn spawn_sweeper(mailroom: Mailroom, period: Duration) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(period);
+        loop {
+            interval.tick().await;
+            if let Err(err) = mailroom.sweep().await {
+                tracing::warn!(error = %err, cause = err.internal_cause().unwrap_or_default(), "housekeeping failed");
+            }
+        }
+    });
+}
+
 fn build_router(
     state: SiteState,
     sessions: DbSessionStore,
     cookie_secure: bool,
     session_idle_secs: i64,
+    trusted_proxies: crate::client_addr::TrustedProxies,
 ) -> Router {
     let routes = generate_route_list(App);
     let mailroom = state.mailroom.clone();
@@ -209,7 +235,13 @@ fn build_router(
         .with_state(state.clone())
         .layer(middleware::from_fn(security::require_console_session))
         .layer(sessions.layer(cookie_secure, session_idle_secs))
-        .layer(middleware::from_fn(security::reject_cross_site));
+        .layer(middleware::from_fn(security::reject_cross_site))
+        // Server functions and the end-user forms read at most 64 KiB (413 above).
+        .layer(middleware::from_fn(security::limit_site_bodies))
+        .layer(middleware::from_fn_with_state(
+            trusted_proxies,
+            crate::client_addr::record_client_addr,
+        ));
 
     // The front end's files, precompressed at build time (scripts/build-site.sh).
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
@@ -233,7 +265,8 @@ fn build_router(
         )
         .layer(middleware::from_fn(crate::metrics::record_request))
         .layer(middleware::from_fn(log_internal_errors))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path, never the query: the end-user pages carry codes there.
+        .layer(TraceLayer::new_for_http().make_span_with(path_only_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
 }
@@ -249,6 +282,12 @@ async fn site_fallback(
     }
     let files = leptos_axum::file_and_error_handler::<SiteState, _>(shell);
     files(uri, State(state), request).await.into_response()
+}
+
+/// The request span: method and path, without the query string (SPEC §7: request
+/// logs never contain the end-user pages' codes).
+fn path_only_span(request: &Request) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// Logs the hidden cause of a 500 with the request id that the client sees.

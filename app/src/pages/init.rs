@@ -18,13 +18,13 @@ pub async fn initialize_account(
     if password != password_again {
         return Err(Error::plain(Code::InvalidArgument, "The two passwords differ.").into());
     }
+    use mailroom_core::initialization::InitOutcome;
     let mailroom = crate::ssr::mailroom()?;
-    let result = match mailroom.initialize_user(&user_id, &code, &password).await {
-        Ok(_) => "done",
-        Err(err) if err.id == Some("COMMAND-eis9R") => "invalid",
-        Err(err) if err.id == Some("COMMAND-2M9sd") => "already",
-        // Password rules (and failures of the system) are shown on the form.
-        Err(err) => return Err(err.into()),
+    // Password rules (and failures of the system) are shown on the form.
+    let result = match mailroom.initialize_user(&user_id, &code, &password).await? {
+        InitOutcome::Done => "done",
+        InitOutcome::Invalid => "invalid",
+        InitOutcome::AlreadyDone => "already",
     };
     leptos_axum::redirect(&format!("/ui/login/user/init?result={result}"));
     Ok(())

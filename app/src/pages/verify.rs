@@ -38,16 +38,12 @@ pub async fn verify_email_link(user_id: String, code: String) -> Result<(), AppE
     Ok(())
 }
 
-/// "Send me a new code".
+/// "Send me a new code": one answer, whatever became of the request (SPEC §7).
 #[server(prefix = "/api", endpoint = "request_new_code")]
 pub async fn request_new_code(user_id: String) -> Result<(), AppError> {
-    use mailroom_core::public_pages::NewCodeOutcome;
     let mailroom = crate::ssr::mailroom()?;
-    let target = match mailroom.new_code_from_link(&user_id).await? {
-        NewCodeOutcome::Requested => result_url(&user_id, "sent"),
-        NewCodeOutcome::Wait(secs) => format!("{}&wait={secs}", result_url(&user_id, "wait")),
-    };
-    leptos_axum::redirect(&target);
+    mailroom.new_code_from_link(&user_id).await?;
+    leptos_axum::redirect(&result_url(&user_id, "sent"));
     Ok(())
 }
 
@@ -72,14 +68,12 @@ pub fn VerifyPage() -> impl IntoView {
             <p class="notice notice-ok" role="status" data-testid="verify-result">"This email address is already verified. Nothing else to do."</p>
         }
         .into_any(),
-        "invalid" | "sent" | "wait" => {
-            let wait = param("wait");
+        "invalid" | "sent" => {
             let form_user = user_id.clone();
             view! {
                 <h1>"This code is invalid or expired"</h1>
                 {match result.as_str() {
-                    "sent" => view! { <p class="notice notice-ok" role="status" data-testid="verify-result">"If your account can receive mail, a new code is on its way. Use the link in the newest mail."</p> }.into_any(),
-                    "wait" => view! { <p class="notice notice-error" role="alert" data-testid="verify-result">{format!("A code was sent a moment ago. You can ask for a new one in {wait} seconds.")}</p> }.into_any(),
+                    "sent" => view! { <p class="notice notice-ok" role="status" data-testid="verify-result">"If your address still needs verifying, a new code is on its way. Use the link in the newest mail. (Codes go out at most every half minute.)"</p> }.into_any(),
                     _ => view! { <p class="notice notice-error" role="alert" data-testid="verify-result">"The code is wrong, was already used, or has expired."</p> }.into_any(),
                 }}
                 <ActionForm action=resend>

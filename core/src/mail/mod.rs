@@ -1,5 +1,6 @@
 //! Mail delivery (SPEC §5): templates, transports, and the outbox worker.
 
+pub mod compose;
 pub mod metrics;
 pub mod templates;
 pub mod transport;

@@ -9,8 +9,9 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
+use super::compose::{Secret, MASKED_CODE, MASKED_LINK};
 use super::metrics::{bump, COUNTERS};
-use super::templates::{expires_in, language_for, render, MailContext};
+use super::templates::{render, MailContext};
 use super::transport::{Delivered, OutgoingMail, Transport};
 use crate::change::{event, UserChange};
 use crate::code::CodeKind;
@@ -143,8 +144,7 @@ impl Worker {
                     MailUpdate {
                         status: "skipped",
                         last_error: Some(reason.to_owned()),
-                        payload: redact(&mail.payload),
-                        ..MailUpdate::unchanged(&mail)
+                        ..redacted(&mail)
                     },
                     false,
                 )
@@ -152,67 +152,59 @@ impl Worker {
             }
             Outcome::Delivered(how, composed) => {
                 let (out, context) = *composed;
-                let (status, update) = match how {
+                // The stored copy is the same mail rendered without code and link.
+                let masked = render(
+                    mail.kind,
+                    &MailContext {
+                        code: MASKED_CODE.into(),
+                        link: MASKED_LINK.into(),
+                        ..context
+                    },
+                )?;
+                let stored = MailUpdate {
+                    subject: out.subject.clone(),
+                    body_text: Some(masked.text),
+                    body_html: Some(masked.html),
+                    sent_at: Some(now),
+                    last_error: None,
+                    ..redacted(&mail)
+                };
+                let update = match how {
                     Delivered::Sent => {
                         bump(&COUNTERS.sent);
-                        // The stored copy is the same mail rendered without code and link.
-                        let masked = render(
-                            mail.kind,
-                            &MailContext {
-                                code: "••••••".into(),
-                                link: "[link removed after delivery]".into(),
-                                ..context
-                            },
-                        )?;
-                        (
-                            "sent",
-                            MailUpdate {
-                                subject: out.subject.clone(),
-                                body_text: Some(masked.text),
-                                body_html: Some(masked.html),
-                                payload: redact(&mail.payload),
-                                ..MailUpdate::unchanged(&mail)
-                            },
-                        )
+                        MailUpdate {
+                            status: "sent",
+                            ..stored
+                        }
                     }
                     Delivered::Captured => {
-                        // The dev mailbox is where the admin reads the link: kept whole.
+                        // The dev mailbox is where an admin reads the mail: its code
+                        // and link stay sealed (shown whole only to callers who may
+                        // write the user) until the code is gone (`sweep`).
                         bump(&COUNTERS.captured);
-                        tracing::info!(to = %mail.to_address, link = mail.payload["link"].as_str().unwrap_or("-"), "dev mailbox: captured mail");
-                        (
-                            "captured",
-                            MailUpdate {
-                                subject: out.subject.clone(),
-                                body_text: Some(out.text.clone()),
-                                body_html: Some(out.html.clone()),
-                                ..MailUpdate::unchanged(&mail)
-                            },
-                        )
+                        tracing::info!(mail = mail.id, user = %mail.user_id, "dev mailbox: captured a mail; read it at /mailbox");
+                        tracing::debug!(mail = mail.id, to = %mail.to_address, link = %context_link(&self.mailroom, &mail), "dev mailbox: the captured mail's link");
+                        MailUpdate {
+                            status: "captured",
+                            payload: mail.payload.clone(),
+                            sealed: mail.sealed.clone(),
+                            ..stored
+                        }
                     }
                 };
-                self.finish(
-                    &mail,
-                    MailUpdate {
-                        status,
-                        sent_at: Some(now),
-                        last_error: None,
-                        ..update
-                    },
-                    true,
-                )
-                .await
+                self.finish(&mail, update, true).await
             }
             Outcome::Failed(error) => {
                 let tried = mail.attempts.max(1) as usize;
                 let update = if tried > BACKOFF_SECS.len() {
                     bump(&COUNTERS.failed);
                     tracing::warn!(mail = mail.id, attempts = tried, %error, "mail failed for good");
-                    // Not delivered, so nothing to redact: a retry can still send it
-                    // while its code lives.
+                    // Failed for good: its code and link go (SPEC §7). A retry of a
+                    // code mail is refused; a new code is the way on.
                     MailUpdate {
                         status: "failed",
                         last_error: Some(error),
-                        ..MailUpdate::unchanged(&mail)
+                        ..redacted(&mail)
                     }
                 } else {
                     bump(&COUNTERS.retried);
@@ -240,6 +232,9 @@ impl Worker {
         if let (Some(kind), Some(hash)) = (mail.code_kind, mail.code_hash.as_deref()) {
             let live = store.code(user.id, kind).await?;
             match live {
+                Some(code) if code.code_hash == hash && !code.is_pending() => {
+                    return Ok(Outcome::Skipped("the code was used or discarded"))
+                }
                 Some(code) if code.code_hash == hash && code.expires_at > now => {}
                 Some(code) if code.code_hash == hash => {
                     return Ok(Outcome::Skipped("the code expired before it was sent"))
@@ -263,41 +258,10 @@ impl Worker {
     }
 
     async fn compose(&self, mail: &MailRecord, user: &User) -> Result<(OutgoingMail, MailContext)> {
-        let human = user.human().cloned().unwrap_or_default();
-        let org_name = self
-            .mailroom
-            .store
-            .org(user.org_id)
-            .await?
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let lang = language_for(&human.preferred_language);
-        let display_name = if human.display_name.is_empty() {
-            user.username.clone()
-        } else {
-            human.display_name.clone()
-        };
-        let text = |key: &str| mail.payload[key].as_str().unwrap_or_default().to_owned();
-        let validity = mail
-            .code_expires_at
-            .map(|expires| (expires.0 - mail.created_at.0) / 1_000_000)
-            .unwrap_or_default();
-        let context = MailContext {
-            lang: lang.to_owned(),
-            org_name,
-            display_name: display_name.clone(),
-            email: mail.to_address.clone(),
-            login_name: text("loginName"),
-            code: text("code"),
-            link: text("link"),
-            expires_in: expires_in(lang, validity),
-            old_email: text("oldEmail"),
-            new_email: text("newEmail"),
-        };
-        let rendered = render(mail.kind, &context)?;
+        let (rendered, context) = self.mailroom.compose(mail, user, Secret::Whole).await?;
         let out = OutgoingMail {
             from: self.config.from.clone(),
-            to_name: display_name,
+            to_name: context.display_name.clone(),
             to_address: mail.to_address.clone(),
             subject: rendered.subject,
             text: rendered.text,
@@ -338,14 +302,36 @@ impl Worker {
     }
 }
 
-/// The payload without the code and the link.
-fn redact(payload: &Value) -> Value {
+/// The row without its code and link, for good: the sealed part goes, and so does a
+/// plaintext payload of a mail written before sealing.
+pub(crate) fn redacted(mail: &MailRecord) -> MailUpdate {
+    let payload = if mail.code_kind.is_some() {
+        redact(&mail.payload)
+    } else {
+        mail.payload.clone()
+    };
+    MailUpdate {
+        payload,
+        sealed: None,
+        ..MailUpdate::unchanged(mail)
+    }
+}
+
+/// The link of a captured mail, for the debug log only.
+fn context_link(mailroom: &Mailroom, mail: &MailRecord) -> String {
+    mailroom
+        .mail_secret(mail)
+        .map(|secret| secret.link)
+        .unwrap_or_default()
+}
+
+/// The payload without a (pre-sealing) plaintext code and link, marked redacted.
+pub(crate) fn redact(payload: &Value) -> Value {
     let mut payload = payload.clone();
     if let Some(map) = payload.as_object_mut() {
-        let had_secret = map.remove("code").is_some() | map.remove("link").is_some();
-        if had_secret {
-            map.insert("redacted".into(), Value::Bool(true));
-        }
+        map.remove("code");
+        map.remove("link");
+        map.insert("redacted".into(), Value::Bool(true));
     }
     payload
 }
@@ -375,6 +361,9 @@ mod tests {
             redact(&payload),
             json!({"expiresAt": "t", "redacted": true})
         );
-        assert_eq!(redact(&json!({"oldEmail": "a"})), json!({"oldEmail": "a"}));
+        assert_eq!(
+            redact(&json!({"expiresAt": "t"})),
+            json!({"expiresAt": "t", "redacted": true})
+        );
     }
 }

@@ -23,34 +23,12 @@ pub mod sqlite;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-/// A pool on the same database for the session store (tower-sessions), which needs
-/// the concrete backend.
-pub enum SessionPool {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
-
-pub struct Opened {
-    pub store: std::sync::Arc<dyn Store>,
-    pub session_pool: SessionPool,
-}
-
 /// Opens the store named by a database URL and applies its migrations.
-pub async fn open(database_url: &str) -> Result<Opened, String> {
+pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, String> {
     if database_url.starts_with("sqlite:") {
-        let store = SqliteStore::open(database_url).await?;
-        let session_pool = SessionPool::Sqlite(store.session_pool());
-        Ok(Opened {
-            store: std::sync::Arc::new(store),
-            session_pool,
-        })
+        Ok(std::sync::Arc::new(SqliteStore::open(database_url).await?))
     } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        let store = PgStore::open(database_url).await?;
-        let session_pool = SessionPool::Postgres(store.session_pool());
-        Ok(Opened {
-            store: std::sync::Arc::new(store),
-            session_pool,
-        })
+        Ok(std::sync::Arc::new(PgStore::open(database_url).await?))
     } else {
         Err(format!(
             "unsupported database URL {:?}: use sqlite://<path> or postgres://…",
@@ -102,10 +80,61 @@ pub enum Op {
         user_id: UserId,
         kind: CodeKind,
     },
+    /// Marks the code used; it stays as proof until replaced (`CodeRecord::used_at`).
+    ConsumeCode {
+        user_id: UserId,
+        kind: CodeKind,
+        at: Timestamp,
+    },
     SetCodeAttempts {
         user_id: UserId,
         kind: CodeKind,
         attempts: i64,
+    },
+    /// Counts one sign-in attempt under `key` in its window (a window that started
+    /// at or before `window_starts_after` is over and starts again at `now`). Voids the
+    /// whole write (`commit` → `Ok(false)`) when the key is at `limit` already.
+    ReserveLoginAttempt {
+        key: String,
+        limit: i64,
+        now: Timestamp,
+        window_starts_after: Timestamp,
+    },
+    /// Forgets a key's attempts (a successful sign-in clears its username's).
+    ClearLoginAttempts {
+        key: String,
+    },
+    /// Takes back one reserved attempt that was not a failure.
+    ReturnLoginAttempt {
+        key: String,
+    },
+    /// Stores a console session under the hash of its id. `create_only`: voids the
+    /// write (`commit` → `Ok(false)`) when that id is taken.
+    PutSession {
+        id_hash: String,
+        user_id: Option<UserId>,
+        data: String,
+        expires_at: Timestamp,
+        create_only: bool,
+    },
+    DeleteSession {
+        id_hash: String,
+    },
+    /// Ends every console session of the user (password change, deactivation, …).
+    EndSessions {
+        user_id: UserId,
+    },
+    /// Housekeeping: sessions past their expiry.
+    DeleteExpiredSessions {
+        now: Timestamp,
+    },
+    /// Housekeeping: sign-in windows that started at or before `before` are over.
+    DeleteLoginWindows {
+        before: Timestamp,
+    },
+    /// Drops the sealed code and link of every mail whose code expired by `now`.
+    RedactExpiredMails {
+        now: Timestamp,
     },
     EnqueueMail(OutboxMail),
     /// Records what became of a mail (the worker, retries).
@@ -125,6 +154,8 @@ pub struct MailUpdate {
     pub last_error: Option<String>,
     pub next_attempt_at: Timestamp,
     pub sent_at: Option<Timestamp>,
+    /// `None` redacts the mail's code and link for good.
+    pub sealed: Option<String>,
 }
 
 impl MailUpdate {
@@ -141,6 +172,7 @@ impl MailUpdate {
             last_error: mail.last_error.clone(),
             next_attempt_at: mail.next_attempt_at,
             sent_at: mail.sent_at,
+            sealed: mail.sealed.clone(),
         }
     }
 }
@@ -219,6 +251,8 @@ pub trait Store: Send + Sync + 'static {
     async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>>;
     async fn mails(&self, query: &MailQuery) -> Result<Vec<MailRecord>>;
     async fn mail(&self, id: i64) -> Result<Option<MailRecord>>;
+    /// Code mails written before sealing whose payload still holds the code or link.
+    async fn mails_with_plaintext_secrets(&self) -> Result<Vec<MailRecord>>;
     /// Marks up to `limit` due mails `sending` until `lease_until` and returns them.
     /// Due: queued with `next_attempt_at <= now`, or sending with an expired lease.
     async fn claim_mails(
@@ -227,6 +261,10 @@ pub trait Store: Send + Sync + 'static {
         lease_until: Timestamp,
         limit: u64,
     ) -> Result<Vec<MailRecord>>;
+    /// A console session's data and expiry, by the hash of its id.
+    async fn session(&self, id_hash: &str) -> Result<Option<(String, Timestamp)>>;
+    /// When the window of a sign-in limit key started, if it has one.
+    async fn login_window_start(&self, key: &str) -> Result<Option<Timestamp>>;
     /// Outbox rows per status (metrics).
     async fn mail_counts(&self) -> Result<Vec<(String, i64)>>;
     /// The user's events, oldest first.

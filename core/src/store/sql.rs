@@ -151,18 +151,17 @@ impl From<OrgRow> for Org {
 #[derive(sqlx::FromRow)]
 pub(super) struct MembershipRow {
     user_id: i64,
-    org_id: i64,
+    org_id: Option<i64>,
     roles: String,
 }
 
-/// Instance memberships are stored with org id 0 (no org has that id).
-pub(super) const INSTANCE_SCOPE: i64 = 0;
-
+/// A membership row: `org_id` is NULL for the instance scope, which has a table of
+/// its own (`instance_memberships`), so that no org id can ever stand for it.
 impl From<MembershipRow> for Membership {
     fn from(row: MembershipRow) -> Self {
         Membership {
             user_id: UserId(row.user_id),
-            org_id: (row.org_id != INSTANCE_SCOPE).then_some(OrgId(row.org_id)),
+            org_id: row.org_id.map(OrgId),
             roles: row.roles.split(',').filter_map(Role::parse).collect(),
         }
     }
@@ -217,6 +216,7 @@ pub(super) struct CodeRow {
     attempts: i64,
     created_at: i64,
     expires_at: i64,
+    used_at: Option<i64>,
 }
 
 impl CodeRow {
@@ -230,13 +230,14 @@ impl CodeRow {
             attempts: self.attempts,
             created_at: Timestamp(self.created_at),
             expires_at: Timestamp(self.expires_at),
+            used_at: self.used_at.map(Timestamp),
         })
     }
 }
 
 pub(super) const MAIL_COLUMNS: &str = "id, user_id, org_id, kind, to_address, subject, payload, status, \
      attempts, last_error, created_at, next_attempt_at, sent_at, code_kind, code_hash, code_expires_at, message_id, \
-     body_text, body_html";
+     body_text, body_html, sealed";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct MailRow {
@@ -259,6 +260,7 @@ pub(super) struct MailRow {
     message_id: String,
     body_text: Option<String>,
     body_html: Option<String>,
+    sealed: Option<String>,
 }
 
 impl MailRow {
@@ -286,6 +288,7 @@ impl MailRow {
             message_id: self.message_id,
             body_text: self.body_text,
             body_html: self.body_html,
+            sealed: self.sealed,
         })
     }
 }
@@ -452,15 +455,24 @@ macro_rules! sql_store {
                                     .push_bind(event.created_at.0);
                             });
                     }
-                    Op::PutMembership(membership) => {
-                        q.push("INSERT INTO memberships (user_id, org_id, roles) ")
-                            .push_values([membership], |mut row, m| {
-                                row.push_bind(m.user_id.0)
-                                    .push_bind(m.org_id.map_or(INSTANCE_SCOPE, |o| o.0))
-                                    .push_bind(roles_text(&m.roles));
-                            })
-                            .push(" ON CONFLICT (user_id, org_id) DO UPDATE SET roles = excluded.roles");
-                    }
+                    Op::PutMembership(membership) => match membership.org_id {
+                        Some(org) => {
+                            q.push("INSERT INTO memberships (user_id, org_id, roles) VALUES (")
+                                .push_bind(membership.user_id.0)
+                                .push(", ")
+                                .push_bind(org.0)
+                                .push(", ")
+                                .push_bind(roles_text(&membership.roles))
+                                .push(") ON CONFLICT (user_id, org_id) DO UPDATE SET roles = excluded.roles");
+                        }
+                        None => {
+                            q.push("INSERT INTO instance_memberships (user_id, roles) VALUES (")
+                                .push_bind(membership.user_id.0)
+                                .push(", ")
+                                .push_bind(roles_text(&membership.roles))
+                                .push(") ON CONFLICT (user_id) DO UPDATE SET roles = excluded.roles");
+                        }
+                    },
                     Op::PutCode(code) => {
                         q.push("INSERT INTO codes (user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at) ")
                             .push_values([code], |mut row, code| {
@@ -476,12 +488,81 @@ macro_rules! sql_store {
                             .push(
                                 " ON CONFLICT (user_id, kind) DO UPDATE SET code_hash = excluded.code_hash, \
                                  email = excluded.email, url_template = excluded.url_template, attempts = excluded.attempts, \
-                                 created_at = excluded.created_at, expires_at = excluded.expires_at",
+                                 created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
                             );
                     }
                     Op::DeleteCode { user_id, kind } => {
                         q.push("DELETE FROM codes WHERE user_id = ").push_bind(user_id.0)
                             .push(" AND kind = ").push_bind(kind.as_db());
+                    }
+                    Op::ConsumeCode { user_id, kind, at } => {
+                        q.push("UPDATE codes SET used_at = ").push_bind(at.0)
+                            .push(" WHERE user_id = ").push_bind(user_id.0)
+                            .push(" AND kind = ").push_bind(kind.as_db());
+                    }
+                    Op::ReserveLoginAttempt { key, limit, now, window_starts_after } => {
+                        // One statement, so concurrent attempts serialize on the row:
+                        // a fresh window starts at 1, a running one counts up to `limit`.
+                        q.push("INSERT INTO login_limits (key, window_start, attempts) VALUES (")
+                            .push_bind(key)
+                            .push(", ")
+                            .push_bind(now.0)
+                            .push(", 1) ON CONFLICT (key) DO UPDATE SET attempts = CASE WHEN login_limits.window_start <= ")
+                            .push_bind(window_starts_after.0)
+                            .push(" THEN 1 ELSE login_limits.attempts + 1 END, window_start = CASE WHEN login_limits.window_start <= ")
+                            .push_bind(window_starts_after.0)
+                            .push(" THEN ")
+                            .push_bind(now.0)
+                            .push(" ELSE login_limits.window_start END WHERE login_limits.window_start <= ")
+                            .push_bind(window_starts_after.0)
+                            .push(" OR login_limits.attempts < ")
+                            .push_bind(limit);
+                        returning(q, marker);
+                        return Expect::Claimed(marker);
+                    }
+                    Op::PutSession { id_hash, user_id, data, expires_at, create_only } => {
+                        q.push("INSERT INTO console_sessions (id_hash, user_id, data, expires_at) VALUES (")
+                            .push_bind(id_hash)
+                            .push(", ")
+                            .push_bind(user_id.map(|u| u.0))
+                            .push(", ")
+                            .push_bind(data)
+                            .push(", ")
+                            .push_bind(expires_at.0)
+                            .push(")");
+                        if create_only {
+                            q.push(" ON CONFLICT (id_hash) DO NOTHING");
+                            returning(q, marker);
+                            return Expect::Claimed(marker);
+                        }
+                        q.push(
+                            " ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, \
+                             data = excluded.data, expires_at = excluded.expires_at",
+                        );
+                    }
+                    Op::DeleteSession { id_hash } => {
+                        q.push("DELETE FROM console_sessions WHERE id_hash = ").push_bind(id_hash);
+                    }
+                    Op::EndSessions { user_id } => {
+                        q.push("DELETE FROM console_sessions WHERE user_id = ").push_bind(user_id.0);
+                    }
+                    Op::RedactExpiredMails { now } => {
+                        q.push("UPDATE mails SET sealed = NULL WHERE sealed IS NOT NULL AND code_expires_at <= ")
+                            .push_bind(now.0);
+                    }
+                    Op::DeleteExpiredSessions { now } => {
+                        q.push("DELETE FROM console_sessions WHERE expires_at <= ").push_bind(now.0);
+                    }
+                    Op::DeleteLoginWindows { before } => {
+                        q.push("DELETE FROM login_limits WHERE window_start <= ").push_bind(before.0);
+                    }
+                    Op::ClearLoginAttempts { key } => {
+                        q.push("DELETE FROM login_limits WHERE key = ").push_bind(key);
+                    }
+                    Op::ReturnLoginAttempt { key } => {
+                        q.push("UPDATE login_limits SET attempts = attempts - 1 WHERE key = ")
+                            .push_bind(key)
+                            .push(" AND attempts > 0");
                     }
                     Op::SetCodeAttempts { user_id, kind, attempts } => {
                         q.push("UPDATE codes SET attempts = ").push_bind(attempts)
@@ -491,7 +572,7 @@ macro_rules! sql_store {
                     Op::EnqueueMail(mail) => {
                         q.push(
                             "INSERT INTO mails (id, user_id, org_id, kind, to_address, payload, status, \
-                             created_at, next_attempt_at, code_kind, code_hash, code_expires_at, message_id) ",
+                             created_at, next_attempt_at, code_kind, code_hash, code_expires_at, message_id, sealed) ",
                         )
                         .push_values([mail], |mut row, mail| {
                             row.push_bind(mail.id)
@@ -506,7 +587,8 @@ macro_rules! sql_store {
                                 .push_bind(mail.code_kind.map(|k| k.as_db()))
                                 .push_bind(mail.code_hash)
                                 .push_bind(mail.code_expires_at.map(|t| t.0))
-                                .push_bind(mail.message_id);
+                                .push_bind(mail.message_id)
+                                .push_bind(mail.sealed);
                         });
                     }
                     Op::UpdateMail(update) => {
@@ -519,6 +601,7 @@ macro_rules! sql_store {
                             .push(", last_error = ").push_bind(update.last_error)
                             .push(", next_attempt_at = ").push_bind(update.next_attempt_at.0)
                             .push(", sent_at = ").push_bind(update.sent_at.map(|t| t.0))
+                            .push(", sealed = ").push_bind(update.sealed)
                             .push(" WHERE id = ").push_bind(update.id);
                     }
                     Op::InsertToken(token) => {
@@ -655,11 +738,13 @@ macro_rules! sql_store {
                 &self,
                 user: $crate::ids::UserId,
             ) -> $crate::error::Result<Vec<$crate::model::Membership>> {
-                let rows: Vec<$crate::store::sql::MembershipRow> =
-                    sqlx::query_as("SELECT user_id, org_id, roles FROM memberships WHERE user_id = $1")
-                        .bind(user.0)
-                        .fetch_all(self.read_pool())
-                        .await?;
+                let rows: Vec<$crate::store::sql::MembershipRow> = sqlx::query_as(
+                    "SELECT user_id, org_id, roles FROM memberships WHERE user_id = $1 \
+                     UNION ALL SELECT user_id, CAST(NULL AS BIGINT), roles FROM instance_memberships WHERE user_id = $1",
+                )
+                .bind(user.0)
+                .fetch_all(self.read_pool())
+                .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
@@ -689,7 +774,7 @@ macro_rules! sql_store {
                 kind: $crate::code::CodeKind,
             ) -> $crate::error::Result<Option<$crate::model::CodeRecord>> {
                 let row: Option<$crate::store::sql::CodeRow> = sqlx::query_as(
-                    "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at \
+                    "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at, used_at \
                      FROM codes WHERE user_id = $1 AND kind = $2",
                 )
                 .bind(user.0)
@@ -704,7 +789,7 @@ macro_rules! sql_store {
                 user: $crate::ids::UserId,
             ) -> $crate::error::Result<Vec<$crate::model::CodeRecord>> {
                 let rows: Vec<$crate::store::sql::CodeRow> = sqlx::query_as(
-                    "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at \
+                    "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at, used_at \
                      FROM codes WHERE user_id = $1",
                 )
                 .bind(user.0)
@@ -765,6 +850,19 @@ macro_rules! sql_store {
                 Ok(row.and_then(MailRow::into_record))
             }
 
+            async fn mails_with_plaintext_secrets(
+                &self,
+            ) -> $crate::error::Result<Vec<$crate::model::MailRecord>> {
+                use $crate::store::sql::*;
+                let rows: Vec<MailRow> = sqlx::query_as(&format!(
+                    "SELECT {MAIL_COLUMNS} FROM mails WHERE sealed IS NULL AND code_kind IS NOT NULL \
+                     AND (payload LIKE '%\"code\":%' OR payload LIKE '%\"link\":%')"
+                ))
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+            }
+
             async fn claim_mails(
                 &self,
                 now: $crate::clock::Timestamp,
@@ -788,6 +886,31 @@ macro_rules! sql_store {
                 .await?;
                 tx.commit().await?;
                 Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+            }
+
+            async fn session(
+                &self,
+                id_hash: &str,
+            ) -> $crate::error::Result<Option<(String, $crate::clock::Timestamp)>> {
+                let row: Option<(String, i64)> = sqlx::query_as(
+                    "SELECT data, expires_at FROM console_sessions WHERE id_hash = $1",
+                )
+                .bind(id_hash)
+                .fetch_optional(self.read_pool())
+                .await?;
+                Ok(row.map(|(data, expires_at)| (data, $crate::clock::Timestamp(expires_at))))
+            }
+
+            async fn login_window_start(
+                &self,
+                key: &str,
+            ) -> $crate::error::Result<Option<$crate::clock::Timestamp>> {
+                let start: Option<i64> =
+                    sqlx::query_scalar("SELECT window_start FROM login_limits WHERE key = $1")
+                        .bind(key)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                Ok(start.map($crate::clock::Timestamp))
             }
 
             async fn mail_counts(&self) -> $crate::error::Result<Vec<(String, i64)>> {

@@ -47,7 +47,7 @@ pub async fn add_organization(
         Some(id) => Some(OrgId::parse(&id).ok_or_else(|| {
             Error::plain(
                 Code::InvalidArgument,
-                format!("invalid {MESSAGE}.OrganizationId: must be a decimal id"),
+                format!("invalid {MESSAGE}.OrganizationId: must be a positive decimal id"),
             )
         })?),
         None => None,

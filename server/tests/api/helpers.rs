@@ -460,6 +460,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The code and link of a mail, as the console's preview shows them to api-admin
+    /// (an instance owner may see them whole while they are sealed).
+    pub async fn mail_secret(&self, mail_id: i64) -> mailroom_core::model::MailSecret {
+        let caller = self.mailroom.authenticate_token(&self.pat).await.unwrap();
+        self.mailroom
+            .mail_content(&caller, &mail_id.to_string())
+            .await
+            .expect("mail content")
+            .secret
+            .expect("the code and link are sealed in the mail")
+    }
+
     pub async fn user(&self, user: UserId) -> User {
         self.mailroom.store().user(user).await.unwrap().unwrap()
     }

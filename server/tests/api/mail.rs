@@ -276,20 +276,33 @@ async fn failed_mails_can_be_retried(backend: Backend) {
     })
     .await
     .unwrap();
-    let user = add_human(&app, json!({"profile": {"givenName": "F", "familyName": "G"}, "email": {"email": "fail@example.com", "sendCode": {}}})).await;
+    // A verified address changed with a mailed code: a verification mail to the new
+    // address and a notice (no code) to the old one, both failing for good.
+    let user = add_human(&app, json!({"profile": {"givenName": "F", "familyName": "G"}, "email": {"email": "fail@example.com", "isVerified": true}})).await;
+    let changed = app
+        .post_as(
+            &app.pat,
+            &format!("/v2/users/{user}/email"),
+            json!({"email": "fail2@example.com", "sendCode": {}}),
+            None,
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
     for wait in [0, 10, 60, 300, 1800, 7200] {
         app.clock.advance_secs(wait);
-        assert_eq!(app.deliver().await, 1);
+        assert_eq!(app.deliver().await, 2);
     }
     let page = app
         .get_as(&app.pat, &format!("/mailroom/v1/mails?userId={user}"), None)
         .await;
-    let mail = page.body["mails"][0].clone();
-    assert_eq!(
-        (mail["status"].as_str(), mail["attempts"].as_i64()),
-        (Some("failed"), Some(6)),
-        "{mail}"
-    );
+    let mails = page.body["mails"].as_array().unwrap().clone();
+    for mail in &mails {
+        assert_eq!(
+            (mail["status"].as_str(), mail["attempts"].as_i64()),
+            (Some("failed"), Some(6)),
+            "{mail}"
+        );
+    }
     let metrics = app
         .client
         .get(app.url("/metrics"))
@@ -300,12 +313,34 @@ async fn failed_mails_can_be_retried(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        metrics.contains("mailroom_outbox_mails{status=\"failed\"} 1"),
+        metrics.contains("mailroom_outbox_mails{status=\"failed\"} 2"),
         "{metrics}"
     );
+    let of_kind = |kind: &str| {
+        mails.iter().find(|m| m["kind"] == kind).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // Failed for good, the code mail lost its code (SPEC §7): a new code is the way on.
+    let code_mail = of_kind("email_verification");
+    let refused = app
+        .post_as(
+            &app.pat,
+            &format!("/mailroom/v1/mails/{code_mail}/_retry"),
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("send a new code"));
 
     let sink = SmtpSink::start_on(port);
-    let id = mail["id"].as_str().unwrap();
+    let id = of_kind("email_changed_notice");
     let retried = app
         .post_as(
             &app.pat,
