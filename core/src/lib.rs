@@ -22,6 +22,7 @@ pub mod sealing;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod tokens;
 pub mod url_template;
 pub mod user_email;
 pub mod user_lifecycle;

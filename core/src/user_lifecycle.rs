@@ -1,5 +1,5 @@
-//! Creating users and changing their state: v1 `users/human`, `users/machine`,
-//! personal access tokens; v2 AddHumanUser, DeleteUser, deactivate / reactivate /
+//! Creating users and changing their state: v1 `users/human`, `users/machine`;
+//! v2 AddHumanUser, DeleteUser, deactivate / reactivate /
 //! lock / unlock. SPEC §3.1, §3.2 "Supporting v2 methods".
 
 use serde_json::json;
@@ -8,11 +8,10 @@ use crate::change::{event, UserChange};
 use crate::clock::Timestamp;
 use crate::email::EmailAddress;
 use crate::error::{Code, Error, Result};
-use crate::ids::{OrgId, TokenId, UserId};
+use crate::ids::{OrgId, UserId};
 use crate::initialization::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use crate::model::{Details, Human, Machine, PersonalAccessToken, User, UserKind, UserState};
+use crate::model::{Details, Human, Machine, User, UserKind, UserState};
 use crate::permissions::{Caller, Permission};
-use crate::secrets;
 use crate::service::Mailroom;
 use crate::store::Op;
 use crate::user_email::SetEmailMode;
@@ -282,57 +281,6 @@ impl Mailroom {
             |_| None,
         )
         .await
-    }
-
-    /// `POST /management/v1/users/{userId}/pats`: the token is returned once.
-    pub async fn add_token_v1(
-        &self,
-        caller: &Caller,
-        org_header: Option<&str>,
-        user_id: &str,
-        expires_at: Option<Timestamp>,
-    ) -> Result<(TokenId, String, Details)> {
-        let org = self.org_context(caller, org_header).await?;
-        caller.require_v1(Permission::UserWrite, org)?;
-        let user = self
-            .user_in_org(org, user_id)
-            .await?
-            .ok_or_else(|| Error::not_found("COMMAND-Ggd3a", "User could not be found"))?;
-        self.require_target(caller, &user).await?;
-        if user.human().is_some() {
-            return Err(Error::failed_precondition(
-                "COMMAND-Dgj3s",
-                "The User must be a machine user",
-            ));
-        }
-        let now = self.clock.now();
-        if expires_at.is_some_and(|at| at <= now) {
-            return Err(Error::invalid_argument(
-                "COMMAND-dv3t5",
-                "Expiration date is in the past",
-            ));
-        }
-        let token = secrets::new_token();
-        let id = TokenId::generate();
-        let mut write = crate::store::Write::new();
-        write.push(Op::InsertToken(PersonalAccessToken {
-            id,
-            user_id: user.id,
-            token_hash: secrets::token_hash(&token),
-            expires_at,
-            created_at: now,
-        }));
-        self.store.commit(write).await?;
-        Ok((
-            id,
-            token,
-            Details {
-                sequence: user.sequence,
-                change_date: now,
-                resource_owner: user.org_id,
-                creation_date: None,
-            },
-        ))
     }
 
     /// v2 `DeleteUser`

@@ -236,12 +236,16 @@ impl Mailroom {
         Ok(UserPage { users, total })
     }
 
-    /// `GET /mailroom/v1/users/{userId}/events`: the audit log, oldest first.
+    /// `GET /mailroom/v1/users/{userId}/events`: the audit log, oldest first, a page
+    /// at a time (`after` = the last sequence of the previous page). Returns the page
+    /// and the cursor of the next one.
     pub async fn user_events(
         &self,
         caller: &Caller,
         user_id: &str,
-    ) -> Result<Vec<crate::model::Event>> {
+        after: Option<i64>,
+        limit: u64,
+    ) -> Result<(Vec<crate::model::Event>, Option<i64>)> {
         // Unlike the email operations, the audit log of a deleted user stays readable.
         let not_found = || Error::not_found("QUERY-Hms2s", "User could not be found");
         let id = UserId::parse(user_id).ok_or_else(not_found)?;
@@ -249,6 +253,31 @@ impl Mailroom {
         if !caller.can(Permission::UserRead, user.org_id) {
             return Err(not_found());
         }
-        self.store.events(user.id).await
+        let limit = if limit == 0 {
+            DEFAULT_EVENT_PAGE
+        } else {
+            limit.min(MAX_EVENT_PAGE)
+        };
+        let mut events = self
+            .store
+            .events(&crate::store::EventQuery {
+                user: user.id,
+                after,
+                // One more than asked tells whether there is a next page.
+                limit: limit + 1,
+                ..Default::default()
+            })
+            .await?;
+        let next = if events.len() as u64 > limit {
+            events.truncate(limit as usize);
+            events.last().map(|e| e.sequence)
+        } else {
+            None
+        };
+        Ok((events, next))
     }
 }
+
+/// Events per page of the audit log (SPEC §7: events are paginated).
+pub const DEFAULT_EVENT_PAGE: u64 = 100;
+pub const MAX_EVENT_PAGE: u64 = 1000;

@@ -7,6 +7,8 @@ use mailroom_core::secrets::MasterKey;
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `MAILROOM_DATA_DIR`: created (or tightened) to 0700 at start.
+    pub data_dir: PathBuf,
     /// `sqlite://data/mailroom.db` (default) or `postgres://…`.
     pub database_url: String,
     /// Where to listen (`LEPTOS_SITE_ADDR`); port 0 picks a free port.
@@ -68,6 +70,7 @@ impl Config {
         let data_dir = data_dir.into();
         Config {
             database_url: format!("sqlite://{}", data_dir.join("mailroom.db").display()),
+            data_dir: data_dir.clone(),
             site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             site_root: PathBuf::from("target/site"),
             public_url: "http://127.0.0.1:3000".into(),

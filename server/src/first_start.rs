@@ -11,8 +11,7 @@ pub fn ensure_writable_dir(file: &Path) -> Result<(), String> {
     let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
-    std::fs::create_dir_all(dir)
-        .map_err(|err| format!("cannot create the data directory {}: {err}", dir.display()))?;
+    create_private_dir(dir)?;
     let probe = dir.join(format!(".mailroom-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"")
         .and_then(|_| std::fs::remove_file(&probe))
@@ -22,6 +21,39 @@ pub fn ensure_writable_dir(file: &Path) -> Result<(), String> {
                 dir.display()
             )
         })
+}
+
+/// Creates `dir` (and missing parents) readable only by its owner (SPEC §7: 0700).
+/// Existing directories are left as they are; `secure_data_dir` tightens the data
+/// directory itself.
+pub fn create_private_dir(dir: &Path) -> Result<(), String> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|err| format!("cannot create the data directory {}: {err}", dir.display()))
+}
+
+/// Mailroom's data directory (`MAILROOM_DATA_DIR`) is created, or tightened, to 0700:
+/// it holds the database, the master key and the first PAT.
+pub fn secure_data_dir(dir: &Path) -> Result<(), String> {
+    create_private_dir(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|err| {
+            format!(
+                "cannot restrict the data directory {} to its owner: {err}",
+                dir.display()
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Writes a secret file readable only by its owner.

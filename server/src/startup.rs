@@ -56,6 +56,7 @@ impl Application {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<Application, String> {
+        first_start::secure_data_dir(&config.data_dir)?;
         first_start::ensure_writable_dir(&config.first_pat_path)?;
         let master_key = first_start::load_or_create_master_key(
             config.master_key.clone(),

@@ -23,7 +23,16 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
     let orgs = crate::ssr::orgs(&mailroom).await?;
     // The user is readable (checked above), so its mails and log need no second check.
     let mails = mailroom.mails_of_readable_user(&user, 20).await?;
-    let events = mailroom.store().events(user.id).await?;
+    // The newest 200 events; the readable, paginated log is the console's next stage.
+    let events = mailroom
+        .store()
+        .events(&mailroom_core::store::EventQuery {
+            user: user.id,
+            newest_first: true,
+            limit: 200,
+            ..Default::default()
+        })
+        .await?;
     let human = user.human().cloned().unwrap_or_default();
     let pending = email.status == crate::dto::EmailStatus::Pending;
     Ok(UserDetail {
@@ -38,7 +47,7 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
             .iter()
             .map(|m| convert::mail(m, email.can_write))
             .collect(),
-        events: events.iter().rev().map(convert::event).collect(),
+        events: events.iter().map(convert::event).collect(),
         email,
     })
 }

@@ -74,6 +74,10 @@ pub enum Op {
     AppendEvents(Vec<Event>),
     PutMembership(Membership),
     InsertToken(PersonalAccessToken),
+    RevokeToken {
+        id: crate::ids::TokenId,
+        at: Timestamp,
+    },
     /// Replaces the user's live code of that kind (one per kind).
     PutCode(CodeRecord),
     DeleteCode {
@@ -219,6 +223,34 @@ pub struct MailQuery {
     pub limit: u64,
 }
 
+/// A page of one user's events: oldest first after `after`, or newest first before
+/// `before`; optionally only some types.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub user: UserId,
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+    pub newest_first: bool,
+    pub types: Option<Vec<String>>,
+    pub limit: u64,
+}
+
+/// Which personal access tokens to list (never revoked ones), by creation date.
+#[derive(Debug, Clone, Default)]
+pub struct TokenQuery {
+    pub user: Option<UserId>,
+    pub token: Option<crate::ids::TokenId>,
+    /// Only tokens of users in these orgs; `None` = all.
+    pub orgs: Option<Vec<OrgId>>,
+    /// (ordering against the value, or equal, the value): `(Greater, true, t)` is `>= t`.
+    pub created: Option<(std::cmp::Ordering, bool, Timestamp)>,
+    /// As `created`; a token without an expiry counts as expiring at the end of time.
+    pub expires: Option<(std::cmp::Ordering, bool, Timestamp)>,
+    pub offset: u64,
+    pub limit: u64,
+    pub asc: bool,
+}
+
 /// A PAT found by its hash, with what authentication needs of its owner.
 #[derive(Debug, Clone)]
 pub struct TokenOwner {
@@ -244,6 +276,11 @@ pub trait Store: Send + Sync + 'static {
     async fn users(&self, query: &UserQuery) -> Result<(Vec<User>, u64)>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
+    /// A page of tokens with their owner's org and sequence, and the number of all matches.
+    async fn tokens(
+        &self,
+        query: &TokenQuery,
+    ) -> Result<(Vec<(PersonalAccessToken, OrgId, i64)>, u64)>;
     async fn code(&self, user: UserId, kind: CodeKind) -> Result<Option<CodeRecord>>;
     /// The user's codes of every kind, in one query (the console's email panel).
     async fn codes(&self, user: UserId) -> Result<Vec<CodeRecord>>;
@@ -267,8 +304,8 @@ pub trait Store: Send + Sync + 'static {
     async fn login_window_start(&self, key: &str) -> Result<Option<Timestamp>>;
     /// Outbox rows per status (metrics).
     async fn mail_counts(&self) -> Result<Vec<(String, i64)>>;
-    /// The user's events, oldest first.
-    async fn events(&self, user: UserId) -> Result<Vec<Event>>;
+    /// A page of the user's events (see `EventQuery`).
+    async fn events(&self, query: &EventQuery) -> Result<Vec<Event>>;
     /// Closes the pools (graceful shutdown).
     async fn close(&self);
 

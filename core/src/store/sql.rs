@@ -206,6 +206,47 @@ pub(super) fn token_id(token: &PersonalAccessToken) -> TokenId {
     token.id
 }
 
+/// A token's expiry for comparisons: none means the end of time (9999-12-31).
+pub(super) const END_OF_TIME_EXPIRY: &str = "coalesce(p.expires_at, 253402300799000000)";
+
+/// `>`, `>=`, `<`, `<=` or `=` for a `TokenQuery` condition.
+pub(super) fn comparison(ordering: std::cmp::Ordering, or_equal: bool) -> &'static str {
+    match (ordering, or_equal) {
+        (std::cmp::Ordering::Greater, false) => ">",
+        (std::cmp::Ordering::Greater, true) => ">=",
+        (std::cmp::Ordering::Less, false) => "<",
+        (std::cmp::Ordering::Less, true) => "<=",
+        (std::cmp::Ordering::Equal, _) => "=",
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TokenRow {
+    id: i64,
+    user_id: i64,
+    token_hash: String,
+    expires_at: Option<i64>,
+    created_at: i64,
+    org_id: i64,
+    sequence: i64,
+}
+
+impl TokenRow {
+    pub(super) fn into_parts(self) -> (PersonalAccessToken, OrgId, i64) {
+        (
+            PersonalAccessToken {
+                id: TokenId(self.id),
+                user_id: UserId(self.user_id),
+                token_hash: self.token_hash,
+                expires_at: self.expires_at.map(Timestamp),
+                created_at: Timestamp(self.created_at),
+            },
+            OrgId(self.org_id),
+            self.sequence,
+        )
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct CodeRow {
     user_id: i64,
@@ -604,6 +645,11 @@ macro_rules! sql_store {
                             .push(", sealed = ").push_bind(update.sealed)
                             .push(" WHERE id = ").push_bind(update.id);
                     }
+                    Op::RevokeToken { id, at } => {
+                        q.push("UPDATE pats SET revoked_at = ").push_bind(at.0)
+                            .push(" WHERE id = ").push_bind(id.0)
+                            .push(" AND revoked_at IS NULL");
+                    }
                     Op::InsertToken(token) => {
                         q.push("INSERT INTO pats (id, user_id, token_hash, expires_at, created_at) ")
                             .push_values([token], |mut row, token| {
@@ -768,6 +814,55 @@ macro_rules! sql_store {
                 }))
             }
 
+            async fn tokens(
+                &self,
+                query: &$crate::store::TokenQuery,
+            ) -> $crate::error::Result<(Vec<($crate::model::PersonalAccessToken, $crate::ids::OrgId, i64)>, u64)> {
+                use $crate::store::sql::*;
+                fn filtered<'a>(
+                    select: &str,
+                    query: &'a $crate::store::TokenQuery,
+                ) -> sqlx::QueryBuilder<'a, $db> {
+                    let mut sql = sqlx::QueryBuilder::<$db>::new(select);
+                    sql.push(" FROM pats p JOIN users u ON u.id = p.user_id WHERE p.revoked_at IS NULL AND u.state <> 'deleted'");
+                    if let Some(user) = query.user {
+                        sql.push(" AND p.user_id = ").push_bind(user.0);
+                    }
+                    if let Some(token) = query.token {
+                        sql.push(" AND p.id = ").push_bind(token.0);
+                    }
+                    if let Some(orgs) = &query.orgs {
+                        sql.push(" AND u.org_id IN (0");
+                        for org in orgs {
+                            sql.push(", ").push_bind(org.0);
+                        }
+                        sql.push(")");
+                    }
+                    for (column, condition) in [("p.created_at", query.created), (END_OF_TIME_EXPIRY, query.expires)] {
+                        if let Some((ordering, or_equal, at)) = condition {
+                            sql.push(format!(" AND {column} {} ", comparison(ordering, or_equal)))
+                                .push_bind(at.0);
+                        }
+                    }
+                    sql
+                }
+                let total: i64 = filtered("SELECT count(*)", query)
+                    .build_query_scalar()
+                    .fetch_one(self.read_pool())
+                    .await?;
+                let mut page = filtered(
+                    "SELECT p.id, p.user_id, p.token_hash, p.expires_at, p.created_at, u.org_id, u.sequence",
+                    query,
+                );
+                page.push(if query.asc { " ORDER BY p.created_at, p.id" } else { " ORDER BY p.created_at DESC, p.id DESC" })
+                    .push(" LIMIT ")
+                    .push_bind(query.limit.min(10_000) as i64)
+                    .push(" OFFSET ")
+                    .push_bind(query.offset.min(i64::MAX as u64) as i64);
+                let rows: Vec<TokenRow> = page.build_query_as().fetch_all(self.read_pool()).await?;
+                Ok((rows.into_iter().map(TokenRow::into_parts).collect(), total as u64))
+            }
+
             async fn code(
                 &self,
                 user: $crate::ids::UserId,
@@ -921,15 +1016,31 @@ macro_rules! sql_store {
 
             async fn events(
                 &self,
-                user: $crate::ids::UserId,
+                query: &$crate::store::EventQuery,
             ) -> $crate::error::Result<Vec<$crate::model::Event>> {
-                let rows: Vec<$crate::store::sql::EventRow> = sqlx::query_as(
-                    "SELECT user_id, sequence, event_type, payload, creator, created_at FROM events \
-                     WHERE user_id = $1 ORDER BY sequence",
-                )
-                .bind(user.0)
-                .fetch_all(self.read_pool())
-                .await?;
+                let mut sql = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT user_id, sequence, event_type, payload, creator, created_at FROM events WHERE user_id = ",
+                );
+                sql.push_bind(query.user.0);
+                if let Some(after) = query.after {
+                    sql.push(" AND sequence > ").push_bind(after);
+                }
+                if let Some(before) = query.before {
+                    sql.push(" AND sequence < ").push_bind(before);
+                }
+                if let Some(types) = &query.types {
+                    // An empty list matches nothing; `IN ()` is not valid SQL.
+                    sql.push(" AND event_type IN (''");
+                    for event_type in types {
+                        sql.push(", ").push_bind(event_type.clone());
+                    }
+                    sql.push(")");
+                }
+                sql.push(if query.newest_first { " ORDER BY sequence DESC" } else { " ORDER BY sequence" })
+                    .push(" LIMIT ")
+                    .push_bind(query.limit.clamp(1, 10_000) as i64);
+                let rows: Vec<$crate::store::sql::EventRow> =
+                    sql.build_query_as().fetch_all(self.read_pool()).await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 

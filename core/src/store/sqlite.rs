@@ -50,13 +50,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|err| {
-                    format!("cannot create the data directory {}: {err}", dir.display())
-                })?;
-            }
-        }
+        let path = options.get_filename().to_owned();
+        prepare_private_file(&path)?;
         let writer = pool_options()
             .max_connections(1)
             .min_connections(1)
@@ -68,6 +63,9 @@ impl SqliteStore {
             .run(&writer)
             .await
             .map_err(|err| format!("cannot migrate the database {url}: {err}"))?;
+        // SQLite gives the WAL and SHM files the database file's mode; files made by an
+        // older version are tightened here too.
+        restrict_to_owner(&path)?;
         let sessions = pool_options()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(10))
@@ -213,6 +211,56 @@ impl SqliteStore {
     async fn listen(&self, _on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()> {
         Ok(())
     }
+}
+
+/// Creates the database's directory (0700) and an empty database file (0600) before
+/// SQLite does, so that neither is ever readable by others (SPEC §7 "Files").
+fn prepare_private_file(path: &std::path::Path) -> Result<(), String> {
+    if path.as_os_str().is_empty() || path.to_string_lossy().starts_with(':') {
+        return Ok(()); // in memory
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(dir)
+            .map_err(|err| format!("cannot create the data directory {}: {err}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(|_| ())
+        .map_err(|err| format!("cannot create the database {}: {err}", path.display()))
+}
+
+/// The database, its WAL and its SHM file: 0600.
+fn restrict_to_owner(path: &std::path::Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(format!("cannot restrict {}: {err}", file.display())),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// No liveness ping before each use: a SQLite connection is a file handle that does

@@ -13,9 +13,9 @@ use serde::Serialize;
 use super::auth::authenticate;
 use super::body::RawBody;
 use super::error::ConnectError;
-use super::{org_v2, user_v2};
+use super::{org_v2, pats, user_v2};
 
-const USER_METHODS: [&str; 12] = [
+const USER_METHODS: [&str; 15] = [
     "SetEmail",
     "SendEmailCode",
     "ResendEmailCode",
@@ -28,6 +28,9 @@ const USER_METHODS: [&str; 12] = [
     "ReactivateUser",
     "LockUser",
     "UnlockUser",
+    "AddPersonalAccessToken",
+    "RemovePersonalAccessToken",
+    "ListPersonalAccessTokens",
 ];
 
 fn json<T: Serialize>(value: T) -> Response {
@@ -71,6 +74,15 @@ pub async fn user_service(
             "LockUser" => json(
                 user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Lock).await?,
             ),
+            "AddPersonalAccessToken" => {
+                json(pats::add_token_v2(&m, &caller, None, body.parse()?).await?)
+            }
+            "RemovePersonalAccessToken" => {
+                json(pats::remove_token_v2(&m, &caller, None, body.parse()?).await?)
+            }
+            "ListPersonalAccessTokens" => {
+                json(pats::list_tokens_v2(&m, &caller, body.parse()?).await?)
+            }
             _ => json(
                 user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Unlock)
                     .await?,

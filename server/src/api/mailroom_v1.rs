@@ -23,8 +23,33 @@ pub struct EventDto {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct EventsResponse {
     pub events: Vec<EventDto>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Page size (default 100, at most 1000).
+    pub limit: Option<u64>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn query<T: serde::de::DeserializeOwned>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, mailroom_core::Error> {
+    query.map(|q| q.0).map_err(|err| {
+        mailroom_core::Error::plain(
+            mailroom_core::Code::InvalidArgument,
+            format!("invalid query: {err}"),
+        )
+    })
 }
 
 /// `GET /mailroom/v1/users/{userId}/events`
@@ -32,17 +57,28 @@ pub struct EventsResponse {
     get,
     path = "/mailroom/v1/users/{userId}/events",
     tag = "Mailroom",
-    summary = "A user's audit log, oldest first",
-    params(("userId" = String, Path, description = "The user's id")),
+    summary = "A user's audit log, oldest first, a page at a time",
+    params(("userId" = String, Path, description = "The user's id"), EventsQuery),
     responses((status = 200, body = EventsResponse), super::error::StandardErrors)
 )]
 pub async fn user_events(
     State(m): State<Mailroom>,
     RestCaller(caller): RestCaller,
     Path(user_id): Path<String>,
+    params: Result<axum::extract::Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<EventsResponse>, RestError> {
-    let events = m.user_events(&caller, &user_id).await?;
+    let params = query(params)?;
+    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
+            mailroom_core::Error::invalid_argument("MAILROOM-CURSOR", "Cursor is invalid")
+        })?),
+        None => None,
+    };
+    let (events, next) = m
+        .user_events(&caller, &user_id, after, params.limit.unwrap_or(0))
+        .await?;
     Ok(Json(EventsResponse {
+        next_cursor: next.map(|n| n.to_string()),
         events: events
             .into_iter()
             .map(|e| EventDto {
@@ -130,12 +166,7 @@ pub async fn list_mails(
     RestCaller(caller): RestCaller,
     query: Result<axum::extract::Query<MailsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<MailsResponse>, RestError> {
-    let axum::extract::Query(query) = query.map_err(|err| {
-        mailroom_core::Error::plain(
-            mailroom_core::Code::InvalidArgument,
-            format!("invalid query: {err}"),
-        )
-    })?;
+    let query = self::query(query)?;
     let page = m
         .list_mails(
             &caller,

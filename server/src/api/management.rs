@@ -2,9 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use mailroom_core::clock::Timestamp;
 use mailroom_core::user_lifecycle::NewHuman;
-use mailroom_core::{Code, Error, Mailroom};
+use mailroom_core::Mailroom;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{OrgHeader, RestCaller};
@@ -332,62 +331,6 @@ pub async fn add_machine(
     Ok(Json(CreatedUser {
         user_id: created.user_id.to_string(),
         details: DetailsDto::from(&created.details),
-    }))
-}
-
-#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AddTokenRequest {
-    #[serde(alias = "expiration_date")]
-    pub expiration_date: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AddTokenResponse {
-    pub token_id: String,
-    pub token: String,
-    pub details: DetailsDto,
-}
-
-/// `POST /management/v1/users/{userId}/pats`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/{userId}/pats",
-    tag = "Management API v1",
-    summary = "Create a personal access token for a machine user",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = AddTokenRequest,
-    responses((status = 200, body = AddTokenResponse), super::error::StandardErrors)
-)]
-pub async fn add_token(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-    body: RawBody,
-) -> Result<Json<AddTokenResponse>, RestError> {
-    let request: AddTokenRequest = body.parse()?;
-    let expires_at = match request.expiration_date.as_deref().filter(|d| !d.is_empty()) {
-        Some(date) => Some(
-            chrono::DateTime::parse_from_rfc3339(date)
-                .map(|d| Timestamp::from_datetime(d.to_utc()))
-                .map_err(|_| {
-                    Error::plain(
-                        Code::InvalidArgument,
-                        "invalid AddPersonalAccessTokenRequest.ExpirationDate: not an RFC 3339 timestamp",
-                    )
-                })?,
-        ),
-        None => None,
-    };
-    let (token_id, token, details) = mailroom
-        .add_token_v1(&caller, org.as_deref(), &user_id, expires_at)
-        .await?;
-    Ok(Json(AddTokenResponse {
-        token_id: token_id.to_string(),
-        token,
-        details: DetailsDto::from(&details),
     }))
 }
 

@@ -11,6 +11,7 @@ pub mod mailroom_v1;
 pub mod management;
 pub mod openapi;
 pub mod org_v2;
+pub mod pats;
 pub mod user_v2;
 
 use axum::extract::DefaultBodyLimit;
@@ -51,7 +52,15 @@ pub fn router(mailroom: Mailroom) -> Router {
         )
         .route(
             "/management/v1/users/{user_id}/pats",
-            post(management::add_token),
+            post(pats::add_token_v1),
+        )
+        .route(
+            "/management/v1/users/{user_id}/pats/_search",
+            post(pats::list_tokens_v1),
+        )
+        .route(
+            "/management/v1/users/{user_id}/pats/{token_id}",
+            get(pats::get_token_v1).delete(pats::remove_token_v1),
         )
         .route("/management/v1/orgs", post(management::add_org))
         .route(
@@ -91,6 +100,12 @@ pub fn router(mailroom: Mailroom) -> Router {
             "/v2/users/{user_id}/unlock",
             post(user_v2::rest::unlock_user),
         )
+        .route("/v2/users/{user_id}/pats", post(pats::rest::add_token))
+        .route(
+            "/v2/users/{user_id}/pats/{token_id}",
+            axum::routing::delete(pats::rest::remove_token),
+        )
+        .route("/v2/users/pats/search", post(pats::rest::list_tokens))
         .route("/v2/organizations", post(org_v2::rest_add_organization))
         // Connect
         .route(

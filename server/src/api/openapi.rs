@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{health, mailroom_v1, management, org_v2, user_v2};
+use super::{health, mailroom_v1, management, org_v2, pats, user_v2};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,7 +22,10 @@ use super::{health, mailroom_v1, management, org_v2, user_v2};
         management::resend_initialization,
         management::add_human,
         management::add_machine,
-        management::add_token,
+        pats::add_token_v1,
+        pats::list_tokens_v1,
+        pats::get_token_v1,
+        pats::remove_token_v1,
         management::add_org,
         management::add_member,
         user_v2::rest::set_email,
@@ -37,6 +40,9 @@ use super::{health, mailroom_v1, management, org_v2, user_v2};
         user_v2::rest::reactivate_user,
         user_v2::rest::lock_user,
         user_v2::rest::unlock_user,
+        pats::rest::add_token,
+        pats::rest::remove_token,
+        pats::rest::list_tokens,
         org_v2::rest_add_organization,
         mailroom_v1::user_events,
         mailroom_v1::list_mails,

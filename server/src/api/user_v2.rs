@@ -83,7 +83,7 @@ pub struct CodeResponse {
 
 // ---- shared validation ------------------------------------------------------------
 
-fn user_id_field(
+pub(crate) fn user_id_field(
     message: &str,
     path: Option<String>,
     body: Option<String>,
@@ -475,6 +475,7 @@ pub struct ListQuery {
     pub offset: Option<Value>,
     #[schema(value_type = Option<Object>)]
     pub limit: Option<Value>,
+    pub asc: bool,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -530,7 +531,7 @@ pub struct ListUsersResponse {
     pub result: Vec<UserDto>,
 }
 
-fn uint_field(value: &Option<Value>) -> Result<u64, Error> {
+pub(crate) fn uint_field(value: &Option<Value>) -> Result<u64, Error> {
     match value {
         None | Some(Value::Null) => Ok(0),
         Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {

@@ -30,7 +30,11 @@ async fn first_start_creates_admin_and_api_admin(app: TestApp) {
         );
     }
     let events: Vec<String> = store
-        .events(app.admin_id)
+        .events(&mailroom_core::store::EventQuery {
+            user: app.admin_id,
+            limit: 100,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_iter()

@@ -498,3 +498,86 @@ pub fn assert_connect_error(answer: &Answer, status: u16, code: &str, id: &str) 
         answer.body
     );
 }
+
+/// A client that keeps cookies and does not follow redirects, as a browser session.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Signs in through the console's form post; the status of the answer (a redirect
+    /// on success) and the client holding the session.
+    pub async fn sign_in(&self, username: &str, password: &str) -> (u16, reqwest::Client) {
+        let client = browser();
+        let response = client
+            .post(self.url("/api/login"))
+            .header("accept", "text/html")
+            .header("origin", self.base.clone())
+            .header("referer", self.url("/login"))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        // A refused form post goes back to /login with the error in the URL.
+        let status = if location == "/" {
+            303
+        } else {
+            response.status().as_u16().max(400)
+        };
+        (status, client)
+    }
+
+    /// Grants `role` to `user` in `scope` (None = the instance), as a fixture.
+    pub async fn grant(&self, user: UserId, scope: Option<OrgId>, role: Role) {
+        self.commit(Write {
+            ops: vec![Op::PutMembership(Membership {
+                user_id: user,
+                org_id: scope,
+                roles: vec![role],
+            })],
+        })
+        .await;
+    }
+
+    /// A human who can sign in to the console (created through the v1 API).
+    pub async fn console_user(&self, username: &str, password: &str, org: Option<OrgId>) -> UserId {
+        let org_header = org.map(|o| o.to_string());
+        let created = self
+            .post_as(
+                &self.pat,
+                "/management/v1/users/human",
+                serde_json::json!({
+                    "userName": username,
+                    "profile": {"firstName": "Console", "lastName": username},
+                    "email": {"email": format!("{username}@example.com"), "isEmailVerified": true},
+                    "initialPassword": password,
+                }),
+                org_header.as_deref(),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        UserId::parse(created.body["userId"].as_str().unwrap()).unwrap()
+    }
+
+    /// A second server process on the same database (and key), serving at the
+    /// returned base URL; `adjust` changes its configuration.
+    pub async fn second_process(&self, adjust: impl FnOnce(&mut Config)) -> String {
+        let mut config = self.config.clone();
+        config.site_addr = "127.0.0.1:0".parse().unwrap();
+        adjust(&mut config);
+        let app = Application::build(config).await.expect("second process");
+        let base = format!("http://{}", app.address());
+        tokio::spawn(app.run_until(std::future::pending()));
+        base
+    }
+}

@@ -12,6 +12,8 @@ mod health;
 mod limits_and_concurrency;
 mod mail;
 mod management_v1;
+mod pats;
 mod scale_out;
+mod security_target;
 mod sessions;
 mod user_v2;

@@ -1,0 +1,553 @@
+//! Personal access tokens over REST and Connect, in ZITADEL's shapes (SPEC §3.1):
+//! Management API v1 (`/management/v1/users/{userId}/pats…`, in the org context)
+//! and User Service v2 (`/v2/users/{userId}/pats…`, `AddPersonalAccessToken`, …).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use mailroom_core::clock::Timestamp;
+use mailroom_core::ids::{OrgId, TokenId, UserId};
+use mailroom_core::permissions::Caller;
+use mailroom_core::tokens::{TokenApi, TokenListing, TokenView};
+use mailroom_core::{Code, Error, Mailroom};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::auth::{OrgHeader, RestCaller};
+use super::body::{check_len, RawBody};
+use super::dto::{DetailsDto, DetailsOnly};
+use super::error::RestError;
+use super::user_v2::{uint_field, user_id_field, ListQuery};
+
+/// ZITADEL reports a token without an expiry as expiring at the end of time.
+const NO_EXPIRY: &str = "9999-12-31T23:59:59Z";
+
+fn expiry(token: &TokenView) -> String {
+    token
+        .token
+        .expires_at
+        .map_or_else(|| NO_EXPIRY.to_owned(), |t| t.to_rfc3339())
+}
+
+/// An RFC 3339 timestamp field (protobuf JSON `Timestamp`).
+fn timestamp_field(message: &str, field: &str, value: &str) -> Result<Timestamp, Error> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|d| Timestamp::from_datetime(d.to_utc()))
+        .map_err(|_| {
+            Error::plain(
+                Code::InvalidArgument,
+                format!("invalid {message}.{field}: not an RFC 3339 timestamp"),
+            )
+        })
+}
+
+fn token_id_field(message: &str, value: &str) -> Result<(), Error> {
+    check_len(message, "TokenId", value, 1, 200)
+}
+
+// ---- Management API v1 ----
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddTokenRequest {
+    /// RFC 3339; without it the token does not expire.
+    #[serde(alias = "expiration_date")]
+    pub expiration_date: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddTokenResponse {
+    pub token_id: String,
+    pub token: String,
+    pub details: DetailsDto,
+}
+
+/// `POST /management/v1/users/{userId}/pats`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/{userId}/pats",
+    tag = "Management API v1",
+    summary = "Create a personal access token for a machine user (shown once)",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = AddTokenRequest,
+    responses((status = 200, body = AddTokenResponse), super::error::StandardErrors)
+)]
+pub async fn add_token_v1(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path(user_id): Path<String>,
+    body: RawBody,
+) -> Result<Json<AddTokenResponse>, RestError> {
+    let request: AddTokenRequest = body.parse()?;
+    let expires_at = match request.expiration_date.as_deref().filter(|d| !d.is_empty()) {
+        Some(date) => Some(timestamp_field(
+            "AddPersonalAccessTokenRequest",
+            "ExpirationDate",
+            date,
+        )?),
+        None => None,
+    };
+    let api = TokenApi::V1 {
+        org_header: org.as_deref(),
+    };
+    let (token_id, token, details) = mailroom
+        .add_token(&caller, api, &user_id, expires_at)
+        .await?;
+    Ok(Json(AddTokenResponse {
+        token_id: token_id.to_string(),
+        token,
+        details: DetailsDto::from(&details),
+    }))
+}
+
+/// `zitadel.user.v1.PersonalAccessToken`
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenV1 {
+    pub id: String,
+    pub details: DetailsDto,
+    pub expiration_date: String,
+}
+
+impl From<&TokenView> for TokenV1 {
+    fn from(token: &TokenView) -> Self {
+        let created = token.token.created_at.to_rfc3339();
+        TokenV1 {
+            id: token.token.id.to_string(),
+            details: DetailsDto {
+                sequence: token.sequence.to_string(),
+                creation_date: Some(created.clone()),
+                change_date: created,
+                resource_owner: token.org_id.to_string(),
+            },
+            expiration_date: expiry(token),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ListTokensRequest {
+    pub query: ListQuery,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListDetailsV1 {
+    pub total_result: String,
+    pub view_timestamp: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListTokensResponse {
+    pub details: ListDetailsV1,
+    pub result: Vec<TokenV1>,
+}
+
+/// `POST /management/v1/users/{userId}/pats/_search`
+#[utoipa::path(
+    post,
+    path = "/management/v1/users/{userId}/pats/_search",
+    tag = "Management API v1",
+    summary = "List a machine user's personal access tokens (never the tokens)",
+    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    request_body = ListTokensRequest,
+    responses((status = 200, body = ListTokensResponse), super::error::StandardErrors)
+)]
+pub async fn list_tokens_v1(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path(user_id): Path<String>,
+    body: RawBody,
+) -> Result<Json<ListTokensResponse>, RestError> {
+    let request: ListTokensRequest = body.parse()?;
+    let listing = TokenListing {
+        // An id that is no user's has no tokens.
+        user: Some(UserId::parse(&user_id).unwrap_or(UserId(-1))),
+        offset: uint_field(&request.query.offset)?,
+        limit: list_limit(uint_field(&request.query.limit)?),
+        asc: request.query.asc,
+        ..TokenListing::default()
+    };
+    let api = TokenApi::V1 {
+        org_header: org.as_deref(),
+    };
+    let (tokens, total) = mailroom.list_tokens(&caller, api, &listing).await?;
+    Ok(Json(ListTokensResponse {
+        details: ListDetailsV1 {
+            total_result: total.to_string(),
+            view_timestamp: now_rfc3339(),
+        },
+        result: tokens.iter().map(TokenV1::from).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GetTokenResponse {
+    pub token: TokenV1,
+}
+
+/// `GET /management/v1/users/{userId}/pats/{tokenId}`
+#[utoipa::path(
+    get,
+    path = "/management/v1/users/{userId}/pats/{tokenId}",
+    tag = "Management API v1",
+    summary = "One personal access token (never the token)",
+    params(("userId" = String, Path, description = "The user's id"), ("tokenId" = String, Path, description = "The token's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    responses((status = 200, body = GetTokenResponse), super::error::StandardErrors)
+)]
+pub async fn get_token_v1(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path((user_id, token_id)): Path<(String, String)>,
+) -> Result<Json<GetTokenResponse>, RestError> {
+    let api = TokenApi::V1 {
+        org_header: org.as_deref(),
+    };
+    let token = mailroom
+        .get_token(&caller, api, &user_id, &token_id)
+        .await?;
+    Ok(Json(GetTokenResponse {
+        token: TokenV1::from(&token),
+    }))
+}
+
+/// `DELETE /management/v1/users/{userId}/pats/{tokenId}`
+#[utoipa::path(
+    delete,
+    path = "/management/v1/users/{userId}/pats/{tokenId}",
+    tag = "Management API v1",
+    summary = "Remove a personal access token; it stops working at once",
+    params(("userId" = String, Path, description = "The user's id"), ("tokenId" = String, Path, description = "The token's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
+    responses((status = 200, body = DetailsOnly), super::error::StandardErrors)
+)]
+pub async fn remove_token_v1(
+    State(mailroom): State<Mailroom>,
+    RestCaller(caller): RestCaller,
+    OrgHeader(org): OrgHeader,
+    Path((user_id, token_id)): Path<(String, String)>,
+) -> Result<Json<DetailsOnly>, RestError> {
+    let api = TokenApi::V1 {
+        org_header: org.as_deref(),
+    };
+    let details = mailroom
+        .remove_token(&caller, api, &user_id, &token_id)
+        .await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+fn now_rfc3339() -> String {
+    Timestamp::from_datetime(chrono::Utc::now()).to_rfc3339()
+}
+
+/// ZITADEL's default page is 100 tokens.
+fn list_limit(asked: u64) -> u64 {
+    if asked == 0 {
+        100
+    } else {
+        asked.min(mailroom_core::tokens::MAX_TOKEN_PAGE)
+    }
+}
+
+// ---- User Service v2 ----
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddTokenV2Request {
+    #[serde(alias = "user_id")]
+    pub user_id: Option<String>,
+    /// RFC 3339; required.
+    #[serde(alias = "expiration_date")]
+    pub expiration_date: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddTokenV2Response {
+    pub creation_date: String,
+    pub token_id: String,
+    pub token: String,
+}
+
+pub async fn add_token_v2(
+    m: &Mailroom,
+    caller: &Caller,
+    path_user: Option<String>,
+    r: AddTokenV2Request,
+) -> Result<AddTokenV2Response, Error> {
+    const MESSAGE: &str = "AddPersonalAccessTokenRequest";
+    let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
+    let date = r.expiration_date.filter(|d| !d.is_empty()).ok_or_else(|| {
+        Error::plain(
+            Code::InvalidArgument,
+            format!("invalid {MESSAGE}.ExpirationDate: value is required"),
+        )
+    })?;
+    let expires_at = timestamp_field(MESSAGE, "ExpirationDate", &date)?;
+    let (token_id, token, details) = m
+        .add_token(caller, TokenApi::V2, &user_id, Some(expires_at))
+        .await?;
+    Ok(AddTokenV2Response {
+        creation_date: details.change_date.to_rfc3339(),
+        token_id: token_id.to_string(),
+        token,
+    })
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RemoveTokenV2Request {
+    #[serde(alias = "user_id")]
+    pub user_id: Option<String>,
+    #[serde(alias = "token_id")]
+    pub token_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveTokenV2Response {
+    pub deletion_date: String,
+}
+
+pub async fn remove_token_v2(
+    m: &Mailroom,
+    caller: &Caller,
+    path: Option<(String, String)>,
+    r: RemoveTokenV2Request,
+) -> Result<RemoveTokenV2Response, Error> {
+    const MESSAGE: &str = "RemovePersonalAccessTokenRequest";
+    let (path_user, path_token) = path.unzip();
+    let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
+    let token_id = path_token.or(r.token_id).unwrap_or_default();
+    token_id_field(MESSAGE, &token_id)?;
+    let details = m
+        .remove_token(caller, TokenApi::V2, &user_id, &token_id)
+        .await?;
+    Ok(RemoveTokenV2Response {
+        deletion_date: details.change_date.to_rfc3339(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ListTokensV2Request {
+    pub pagination: ListQuery,
+    #[serde(alias = "sorting_column")]
+    pub sorting_column: Option<String>,
+    pub filters: Vec<TokenFilter>,
+}
+
+/// One of ZITADEL's `PersonalAccessTokensSearchFilter`s.
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TokenFilter {
+    #[serde(alias = "token_id_filter")]
+    pub token_id_filter: Option<IdFilter>,
+    #[serde(alias = "user_id_filter")]
+    pub user_id_filter: Option<IdFilter>,
+    #[serde(alias = "organization_id_filter")]
+    pub organization_id_filter: Option<IdFilter>,
+    #[serde(alias = "created_date_filter")]
+    pub created_date_filter: Option<TimestampFilter>,
+    #[serde(alias = "expiration_date_filter")]
+    pub expiration_date_filter: Option<TimestampFilter>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct IdFilter {
+    pub id: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TimestampFilter {
+    pub timestamp: Option<String>,
+    /// `TIMESTAMP_FILTER_METHOD_EQUALS` (default), `_AFTER`, `_AFTER_OR_EQUALS`, `_BEFORE`, `_BEFORE_OR_EQUALS`.
+    pub method: Option<Value>,
+}
+
+/// `zitadel.user.v2.PersonalAccessToken`
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenV2 {
+    pub creation_date: String,
+    pub change_date: String,
+    pub id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub expiration_date: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginationResponse {
+    pub total_result: String,
+    pub applied_limit: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListTokensV2Response {
+    pub pagination: PaginationResponse,
+    pub result: Vec<TokenV2>,
+}
+
+/// A timestamp filter as (ordering, or equal, time).
+fn timestamp_condition(
+    field: &str,
+    filter: &TimestampFilter,
+) -> Result<(std::cmp::Ordering, bool, Timestamp), Error> {
+    use std::cmp::Ordering::*;
+    const MESSAGE: &str = "ListPersonalAccessTokensRequest";
+    let at = timestamp_field(
+        MESSAGE,
+        &format!("{field}.Timestamp"),
+        filter.timestamp.as_deref().unwrap_or_default(),
+    )?;
+    let method = match &filter.method {
+        None | Some(Value::Null) => "TIMESTAMP_FILTER_METHOD_EQUALS".to_owned(),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(0) => "TIMESTAMP_FILTER_METHOD_EQUALS",
+            Some(1) => "TIMESTAMP_FILTER_METHOD_AFTER",
+            Some(2) => "TIMESTAMP_FILTER_METHOD_AFTER_OR_EQUALS",
+            Some(3) => "TIMESTAMP_FILTER_METHOD_BEFORE",
+            Some(4) => "TIMESTAMP_FILTER_METHOD_BEFORE_OR_EQUALS",
+            _ => "",
+        }
+        .to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => String::new(),
+    };
+    Ok(match method.as_str() {
+        "TIMESTAMP_FILTER_METHOD_EQUALS" => (Equal, true, at),
+        "TIMESTAMP_FILTER_METHOD_AFTER" => (Greater, false, at),
+        "TIMESTAMP_FILTER_METHOD_AFTER_OR_EQUALS" => (Greater, true, at),
+        "TIMESTAMP_FILTER_METHOD_BEFORE" => (Less, false, at),
+        "TIMESTAMP_FILTER_METHOD_BEFORE_OR_EQUALS" => (Less, true, at),
+        _ => return Err(Error::plain(
+            Code::InvalidArgument,
+            format!(
+                "invalid {MESSAGE}.{field}.Method: value must be one of the defined enum values"
+            ),
+        )),
+    })
+}
+
+pub async fn list_tokens_v2(
+    m: &Mailroom,
+    caller: &Caller,
+    r: ListTokensV2Request,
+) -> Result<ListTokensV2Response, Error> {
+    // An id that is nobody's matches nothing rather than everything.
+    let never = -1;
+    let mut listing = TokenListing {
+        offset: uint_field(&r.pagination.offset)?,
+        limit: list_limit(uint_field(&r.pagination.limit)?),
+        asc: r.pagination.asc,
+        ..TokenListing::default()
+    };
+    for filter in &r.filters {
+        if let Some(f) = &filter.token_id_filter {
+            listing.token = Some(TokenId::parse(&f.id).unwrap_or(TokenId(never)));
+        }
+        if let Some(f) = &filter.user_id_filter {
+            listing.user = Some(UserId::parse(&f.id).unwrap_or(UserId(never)));
+        }
+        if let Some(f) = &filter.organization_id_filter {
+            listing.org = Some(OrgId::parse(&f.id).unwrap_or(OrgId(never)));
+        }
+        if let Some(f) = &filter.created_date_filter {
+            listing.created = Some(timestamp_condition("CreatedDateFilter", f)?);
+        }
+        if let Some(f) = &filter.expiration_date_filter {
+            listing.expires = Some(timestamp_condition("ExpirationDateFilter", f)?);
+        }
+    }
+    let limit = listing.limit;
+    let (tokens, total) = m.list_tokens(caller, TokenApi::V2, &listing).await?;
+    Ok(ListTokensV2Response {
+        pagination: PaginationResponse {
+            total_result: total.to_string(),
+            applied_limit: limit.to_string(),
+        },
+        result: tokens
+            .iter()
+            .map(|t| {
+                let created = t.token.created_at.to_rfc3339();
+                TokenV2 {
+                    creation_date: created.clone(),
+                    change_date: created,
+                    id: t.token.id.to_string(),
+                    user_id: t.token.user_id.to_string(),
+                    organization_id: t.org_id.to_string(),
+                    expiration_date: expiry(t),
+                }
+            })
+            .collect(),
+    })
+}
+
+pub mod rest {
+    use super::*;
+
+    /// `POST /v2/users/{userId}/pats`
+    #[utoipa::path(
+        post,
+        path = "/v2/users/{userId}/pats",
+        tag = "User Service v2",
+        summary = "AddPersonalAccessToken for a machine user (shown once)",
+        params(("userId" = String, Path, description = "The user's id")),
+        request_body = AddTokenV2Request,
+        responses((status = 200, body = AddTokenV2Response), super::super::error::StandardErrors)
+    )]
+    pub async fn add_token(
+        State(m): State<Mailroom>,
+        RestCaller(caller): RestCaller,
+        Path(user_id): Path<String>,
+        body: RawBody,
+    ) -> Result<Json<AddTokenV2Response>, RestError> {
+        let request = body.parse()?;
+        Ok(Json(
+            add_token_v2(&m, &caller, Some(user_id), request).await?,
+        ))
+    }
+
+    /// `DELETE /v2/users/{userId}/pats/{tokenId}`
+    #[utoipa::path(
+        delete,
+        path = "/v2/users/{userId}/pats/{tokenId}",
+        tag = "User Service v2",
+        summary = "RemovePersonalAccessToken; it stops working at once",
+        params(("userId" = String, Path, description = "The user's id"), ("tokenId" = String, Path, description = "The token's id")),
+        responses((status = 200, body = RemoveTokenV2Response), super::super::error::StandardErrors)
+    )]
+    pub async fn remove_token(
+        State(m): State<Mailroom>,
+        RestCaller(caller): RestCaller,
+        Path(ids): Path<(String, String)>,
+    ) -> Result<Json<RemoveTokenV2Response>, RestError> {
+        Ok(Json(
+            remove_token_v2(&m, &caller, Some(ids), RemoveTokenV2Request::default()).await?,
+        ))
+    }
+
+    /// `POST /v2/users/pats/search`
+    #[utoipa::path(
+        post,
+        path = "/v2/users/pats/search",
+        tag = "User Service v2",
+        summary = "ListPersonalAccessTokens of users the caller may read (never the tokens)",
+        request_body = ListTokensV2Request,
+        responses((status = 200, body = ListTokensV2Response), super::super::error::StandardErrors)
+    )]
+    pub async fn list_tokens(
+        State(m): State<Mailroom>,
+        RestCaller(caller): RestCaller,
+        body: RawBody,
+    ) -> Result<Json<ListTokensV2Response>, RestError> {
+        Ok(Json(list_tokens_v2(&m, &caller, body.parse()?).await?))
+    }
+}
