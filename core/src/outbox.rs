@@ -213,6 +213,7 @@ impl Mailroom {
             self.store.commit(write).await?;
         }
         if count > 0 {
+            self.store.scrub_files().await?;
             tracing::info!(
                 mails = count,
                 "sealed or redacted the codes of mails written before sealing"

@@ -306,6 +306,9 @@ pub trait Store: Send + Sync + 'static {
     async fn mail_counts(&self) -> Result<Vec<(String, i64)>>;
     /// A page of the user's events (see `EventQuery`).
     async fn events(&self, query: &EventQuery) -> Result<Vec<Event>>;
+    /// After rows that held secrets in clear were redacted: leaves no old copy of
+    /// them in the database's files (SQLite: checkpoints and truncates the WAL).
+    async fn scrub_files(&self) -> Result<()>;
     /// Closes the pools (graceful shutdown).
     async fn close(&self);
 

@@ -1048,6 +1048,10 @@ macro_rules! sql_store {
                 self.close_pools().await;
             }
 
+            async fn scrub_files(&self) -> $crate::error::Result<()> {
+                <$store>::scrub_files(self).await
+            }
+
             async fn announce_auth_change(&self) -> $crate::error::Result<()> {
                 self.announce().await
             }

@@ -19,9 +19,6 @@ static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
 pub struct SqliteStore {
     reader: SqlitePool,
-    /// Console sessions: their own small pool, so that loading a session on every
-    /// page never queues behind (or blocks) the writer.
-    sessions: SqlitePool,
     /// The single writer: SQLite allows one write transaction at a time, so queueing
     /// writers here is cheaper than letting them fight over the file lock.
     writer: SqlitePool,
@@ -49,7 +46,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Deleted and overwritten content is zeroed, not left in free space: rows
+            // redacted for SPEC §7 leave no copy in the file.
+            .pragma("secure_delete", "ON");
         let path = options.get_filename().to_owned();
         prepare_private_file(&path)?;
         let writer = pool_options()
@@ -66,12 +66,6 @@ impl SqliteStore {
         // SQLite gives the WAL and SHM files the database file's mode; files made by an
         // older version are tightened here too.
         restrict_to_owner(&path)?;
-        let sessions = pool_options()
-            .max_connections(2)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone())
-            .await
-            .map_err(|err| format!("cannot open the database {url}: {err}"))?;
         let reader = pool_options()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(10))
@@ -82,16 +76,9 @@ impl SqliteStore {
         tokio::spawn(group_commit(writer.clone(), queue));
         Ok(SqliteStore {
             reader,
-            sessions,
             writer,
             writes,
         })
-    }
-
-    /// The pool for the session store (tower-sessions). Session writes (sign-in and
-    /// out) are rare and wait for the file lock through `busy_timeout`.
-    pub fn session_pool(&self) -> SqlitePool {
-        self.sessions.clone()
     }
 
     fn read_pool(&self) -> &SqlitePool {
@@ -126,7 +113,6 @@ impl SqliteStore {
 
     async fn close_pools(&self) {
         self.reader.close().await;
-        self.sessions.close().await;
         self.writer.close().await;
     }
 }
@@ -203,6 +189,17 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
 }
 
 impl SqliteStore {
+    /// Old page versions live on in the WAL until it is checkpointed and truncated.
+    async fn scrub_files(&self) -> Result<()> {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.writer)
+            .await?;
+        if busy != 0 {
+            tracing::warn!("the WAL could not be truncated (readers of another process); it will be at the next checkpoint");
+        }
+        Ok(())
+    }
+
     /// One process per SQLite file: nobody else to tell.
     async fn announce(&self) -> Result<()> {
         Ok(())

@@ -427,12 +427,14 @@ fn timestamp_condition(
         "TIMESTAMP_FILTER_METHOD_AFTER_OR_EQUALS" => (Greater, true, at),
         "TIMESTAMP_FILTER_METHOD_BEFORE" => (Less, false, at),
         "TIMESTAMP_FILTER_METHOD_BEFORE_OR_EQUALS" => (Less, true, at),
-        _ => return Err(Error::plain(
-            Code::InvalidArgument,
-            format!(
+        _ => {
+            return Err(Error::plain(
+                Code::InvalidArgument,
+                format!(
                 "invalid {MESSAGE}.{field}.Method: value must be one of the defined enum values"
             ),
-        )),
+            ))
+        }
     })
 }
 

@@ -14,6 +14,8 @@ mod mail;
 mod management_v1;
 mod pats;
 mod scale_out;
+mod security_at_rest;
+mod security_public;
 mod security_target;
 mod sessions;
 mod user_v2;
