@@ -154,12 +154,13 @@ async fn target_rule_matrix(app: TestApp) {
         if caller == OrgOwnerViewer {
             return Some("AUTH"); // no user.write at all
         }
-        let covered = match (caller, target) {
-            (_, None) | (IamOwner, _) => true,
-            (OrgOwner, Some(OrgOwner | OrgUserManager | OrgOwnerViewer)) => true,
-            (OrgUserManager, Some(OrgUserManager)) => true,
-            _ => false,
-        };
+        let covered = matches!(
+            (caller, target),
+            (_, None)
+                | (IamOwner, _)
+                | (OrgOwner, Some(OrgOwner | OrgUserManager | OrgOwnerViewer))
+                | (OrgUserManager, Some(OrgUserManager))
+        );
         (!covered).then_some("MAILROOM-TARGET")
     };
     for (c, caller_role) in callers.into_iter().enumerate() {
