@@ -69,9 +69,7 @@ impl Mailroom {
             .map(str::to_owned)
             .or_else(|| generated_admin_password.clone())
             .unwrap_or_default();
-        let password_hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-            .await
-            .map_err(crate::error::Error::internal)??;
+        let password_hash = self.password_work.hash(password).await?;
 
         let org = Org {
             id: OrgId::generate(),

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+    self, rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString,
 };
 use argon2::Argon2;
 use base64::Engine;
@@ -26,30 +26,94 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// An argon2id hash (PHC string) of `password`.
-pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(Error::internal)
+/// Argon2's working memory (~19 MiB), kept and reused by one hashing thread. A fresh
+/// allocation per hash is what the allocator then keeps per thread, for good
+/// (`passwords` runs every hash on a few threads that each own one of these).
+#[derive(Default)]
+pub struct HashMemory(Vec<argon2::Block>);
+
+impl HashMemory {
+    fn blocks(&mut self, params: &argon2::Params) -> &mut [argon2::Block] {
+        let count = params.block_count();
+        if self.0.len() < count {
+            self.0.resize(count, argon2::Block::default());
+        }
+        &mut self.0[..count]
+    }
 }
 
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
+/// An argon2id hash (PHC string) of `password`, computed in `memory`.
+pub fn hash_password_in(memory: &mut HashMemory, password: &str) -> Result<String> {
+    let argon2 = Argon2::default();
+    let params = argon2.params().clone();
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_buf)
+        .map_err(Error::internal)?;
+    let output_len = params
+        .output_len()
+        .unwrap_or(argon2::Params::DEFAULT_OUTPUT_LEN);
+    let output = Output::init_with(output_len, |out| {
+        argon2
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt_bytes,
+                out,
+                memory.blocks(&params),
+            )
+            .map_err(|_| password_hash::Error::Crypto)
+    })
+    .map_err(Error::internal)?;
+    let hash = PasswordHash {
+        algorithm: argon2::Algorithm::Argon2id.ident(),
+        version: Some(argon2::Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(Error::internal)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the PHC string `phc`, computed in `memory` (the output
+/// is compared in constant time).
+pub fn verify_password_in(memory: &mut HashMemory, password: &str, phc: &str) -> bool {
+    let mut check = || -> Option<bool> {
+        let hash = PasswordHash::new(phc).ok()?;
+        let (salt, expected) = (hash.salt?, hash.hash?);
+        let algorithm = argon2::Algorithm::try_from(hash.algorithm).ok()?;
+        let version = match hash.version {
+            Some(v) => argon2::Version::try_from(v).ok()?,
+            None => argon2::Version::default(),
+        };
+        let params = argon2::Params::try_from(&hash).ok()?;
+        let argon2 = Argon2::new(algorithm, version, params.clone());
+        let mut salt_buf = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_buf).ok()?;
+        let computed = Output::init_with(expected.len(), |out| {
+            argon2
+                .hash_password_into_with_memory(
+                    password.as_bytes(),
+                    salt_bytes,
+                    out,
+                    memory.blocks(&params),
+                )
+                .map_err(|_| password_hash::Error::Crypto)
         })
-        .unwrap_or(false)
+        .ok()?;
+        Some(computed == expected)
+    };
+    check().unwrap_or(false)
 }
 
 /// A hash of a fixed password, to spend the same time on unknown users as on known ones.
-pub fn verify_against_dummy(password: &str) {
+pub fn verify_against_dummy_in(memory: &mut HashMemory, password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let phc = DUMMY.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default());
-    let _ = verify_password(password, phc);
+    let phc = DUMMY.get_or_init(|| {
+        hash_password_in(&mut HashMemory::default(), "not-a-real-password").unwrap_or_default()
+    });
+    let _ = verify_password_in(memory, password, phc);
 }
 
 /// A readable random password (for the generated admin password).
@@ -117,11 +181,23 @@ mod tests {
 
     #[test]
     fn passwords_round_trip_as_argon2id() {
-        let phc = hash_password("correct horse").unwrap();
-        assert!(phc.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &phc));
-        assert!(!verify_password("wrong", &phc));
-        assert!(!verify_password("x", "not a hash"));
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let mut memory = HashMemory::default();
+        let phc = hash_password_in(&mut memory, "correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password_in(&mut memory, "correct horse", &phc));
+        assert!(!verify_password_in(&mut memory, "wrong", &phc));
+        assert!(!verify_password_in(&mut memory, "x", "not a hash"));
+        // Interchangeable with the argon2 crate's own PHC strings, both ways.
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse", &parsed)
+            .is_ok());
+        let theirs = Argon2::default()
+            .hash_password(b"other horse", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify_password_in(&mut memory, "other horse", &theirs));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod limits_and_concurrency;
 mod mail;
 mod management_v1;
 mod pats;
+mod process;
 mod scale_out;
 mod security_at_rest;
 mod security_public;

@@ -1,0 +1,247 @@
+//! The real `mailroom` binary as an operator runs it: what it logs, and how much
+//! memory hostile unauthenticated traffic can make it take (SPEC §7).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::ADMIN_PASSWORD;
+use crate::smtp::free_port;
+
+/// A `mailroom` process on SQLite in a fresh data directory, logging to a file.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data_dir: tempfile::TempDir,
+    log: PathBuf,
+}
+
+impl Server {
+    pub async fn start(env: &[(&str, &str)]) -> Server {
+        let data_dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let log = data_dir.path().join("server.log");
+        let log_file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mailroom"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("MAILROOM_DATA_DIR", data_dir.path())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("MAILROOM_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("MAILROOM_WORKER_POLL_MS", "50")
+            .stdout(Stdio::from(log_file.try_clone().unwrap()))
+            .stderr(Stdio::from(log_file));
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("start mailroom");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            data_dir,
+            log,
+        };
+        for _ in 0..200 {
+            if let Ok(response) = reqwest::get(format!("{}/readyz", server.base)).await {
+                if response.status() == 200 {
+                    return server;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("mailroom did not become ready:\n{}", server.log());
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn pat(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("admin.pat"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// Resident memory in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn form(client: &reqwest::Client, base: &str, path: &str, fields: &[(&str, &str)]) -> u16 {
+    client
+        .post(format!("{base}{path}"))
+        .header("origin", base)
+        .form(fields)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+/// Finding 4: the initialization form hashed the password before it checked the
+/// user and the code; 32 parallel posts with made-up ids took 300 MB for good. Now
+/// bogus posts hash nothing, and real hashes run behind a limit of about one per
+/// core (the rest wait briefly, then get 503): memory stays flat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_stays_flat_under_hostile_password_posts() {
+    let server = Server::start(&[
+        // No sign-in limits here: every guess reaches the password check.
+        ("MAILROOM_LOGIN_FAILURES_PER_USER", "0"),
+        ("MAILROOM_LOGIN_FAILURES_PER_ADDRESS", "0"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    // Warm up: one real check, so that argon2's first allocation is counted before.
+    form(
+        &client,
+        &server.base,
+        "/api/login",
+        &[("username", "admin"), ("password", "warm-up-guess")],
+    )
+    .await;
+    let before = server.rss_kib();
+    for round in 0..3 {
+        let posts = (0..64).map(|i| {
+            let client = client.clone();
+            let base = server.base.clone();
+            tokio::spawn(async move {
+                let id = (1_000_000 + round * 64 + i).to_string();
+                let init = form(
+                    &client,
+                    &base,
+                    "/api/initialize_account",
+                    &[
+                        ("user_id", id.as_str()),
+                        ("code", "ABCDEF"),
+                        ("password", "a-long-enough-password"),
+                        ("password_again", "a-long-enough-password"),
+                    ],
+                )
+                .await;
+                let login = form(
+                    &client,
+                    &base,
+                    "/api/login",
+                    &[("username", "admin"), ("password", "bogus-guess")],
+                )
+                .await;
+                (init, login)
+            })
+        });
+        for post in posts {
+            let (init, login) = post.await.unwrap();
+            assert!(init < 500, "bogus initialization: {init}");
+            assert!(
+                matches!(login, 401 | 503),
+                "a wrong password is refused or deferred: {login}"
+            );
+        }
+    }
+    let after = server.rss_kib();
+    assert!(
+        after < before + 64 * 1024,
+        "RSS grew from {before} KiB to {after} KiB under 64 parallel posts"
+    );
+}
+
+/// Codes and links are never logged at `info`, nor end-user query strings in the
+/// request logs (even with tower-http's request logging on).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_hold_no_codes_or_links() {
+    let server = Server::start(&[(
+        "RUST_LOG",
+        "info,tower_http=debug,mailroom_server::startup=debug",
+    )])
+    .await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let pat = server.pat();
+    let created = client
+        .post(format!("{}/management/v1/users/human", server.base))
+        .bearer_auth(&pat)
+        .json(&serde_json::json!({"userName": "logged", "profile": {"firstName": "L", "lastName": "G"},
+                                   "email": {"email": "logged@example.com"}}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = created.json().await.unwrap();
+    let user = body["userId"].as_str().unwrap().to_owned();
+    // The worker captures the initialization mail into the dev mailbox.
+    let mut mail_id = String::new();
+    for _ in 0..100 {
+        let mails: serde_json::Value = client
+            .get(format!("{}/mailroom/v1/mails?userId={user}", server.base))
+            .bearer_auth(&pat)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if mails["mails"][0]["status"] == "captured" {
+            mail_id = mails["mails"][0]["id"].as_str().unwrap().to_owned();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !mail_id.is_empty(),
+        "the mail was captured:\n{}",
+        server.log()
+    );
+    let signed_in = form(
+        &client,
+        &server.base,
+        "/api/login",
+        &[("username", "admin"), ("password", ADMIN_PASSWORD)],
+    )
+    .await;
+    assert!(signed_in < 400);
+    let preview = client
+        .get(format!("{}/mailbox/{mail_id}/preview", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = preview.find("code=").expect("the admin sees the link") + 5;
+    let code = preview[at..at + 6].to_owned();
+    // An end-user page with a code in its query string.
+    client
+        .get(format!(
+            "{}/ui/v2/login/verify?userId={user}&code=QSECRET",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log();
+    assert!(log.contains("dev mailbox: captured a mail"), "{log}");
+    assert!(
+        log.contains("/ui/v2/login/verify"),
+        "requests are logged: {log}"
+    );
+    for secret in [code.as_str(), "QSECRET", "/ui/login/user/init?"] {
+        assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
+    }
+}
