@@ -200,6 +200,13 @@ def run_backend(name, db_url, results):
         results[f"{name}.set_return8"] = wrk(base, 8, "set_email.lua", {**env, "BENCH_MODE": "returnCode"})
     if wanted("set_send"):
         results[f"{name}.set_send"] = wrk(base, 64, "set_email.lua", {**env, "BENCH_MODE": "sendCode"})
+    if wanted("login"):
+        log(f"[{name}] sign-ins with the right password (argon2 behind its limit), 8 connections")
+        login_env = {"BENCH_ORIGIN": base, "BENCH_USERNAME": "admin", "BENCH_PASSWORD": PASSWORD}
+        results[f"{name}.login8"] = wrk(base, 8, "login.lua", login_env)
+        log(f"[{name}] wrong passwords for a username over its limit, 64 connections (429s)")
+        limited = {**login_env, "BENCH_USERNAME": "bench0", "BENCH_PASSWORD": "wrong"}
+        results[f"{name}.login_limited"] = wrk(base, 64, "login.lua", limited)
     log(f"[{name}] SSR user page with a session, 64 connections")
     if wanted("page"):
         results[f"{name}.page"] = wrk(base, 64, "page.lua", {**env, "BENCH_COOKIE": sign_in_cookie()})
@@ -295,6 +302,9 @@ def write_report(results, backends):
                       "p99 ≤ 20 ms"),
                   row("POST /v2/users/{id}/email sendCode (dev mailbox), 64 conns", results[f"{name}.set_send"]),
                   row("SSR /users/{id} with a session, 64 conns", results[f"{name}.page"], "≥ 1,000/s"),
+                  row("POST /api/login, right password, 8 conns (argon2 ≤ 1 per core)", results[f"{name}.login8"]),
+                  row("POST /api/login, wrong password over the limit, 64 conns (errors = the 429s)",
+                      results[f"{name}.login_limited"]),
                   "",
                   f"- Time from start to ready on an existing database: {results[f'{name}.ready_s'] * 1000:.0f} ms (target ≤ 300 ms)",
                   f"- Server RSS after the load: {results[f'{name}.rss_mb']:.0f} MB (target ≤ 64 MB)",

@@ -1,5 +1,6 @@
 //! Who is calling: personal access tokens for the API, passwords for the console.
 
+use crate::clock::Timestamp;
 use crate::error::{Code, Error, Result};
 use crate::ids::UserId;
 use crate::model::{User, UserState};
@@ -162,18 +163,33 @@ impl Mailroom {
 
     async fn reserve_login_attempt(&self, limits: &LoginLimits) -> Result<()> {
         let now = self.clock.now();
-        let mut write = Write::new();
-        limits.reserve(&mut write, now);
-        if write.ops.is_empty() || self.store.commit(write).await? {
-            return Ok(());
-        }
-        // Refused: the key whose window ends last says when to come back.
-        let mut until = now.plus_secs(1);
-        for key in limits.keys() {
-            if let Some(window_start) = self.store.login_window_start(key).await? {
-                until = until.max(window_start.plus_secs(self.settings.login_window_secs));
+        let window_open = |start: Timestamp| start.plus_secs(self.settings.login_window_secs) > now;
+        // A key known to be at its limit is refused from a read: an attacker's
+        // flood costs no write. The reservation below stays the authority.
+        let mut over_until = None;
+        for (key, limit) in limits.budgets() {
+            if let Some((start, attempts)) = self.store.login_window(key).await? {
+                if window_open(start) && attempts >= limit {
+                    over_until =
+                        over_until.max(Some(start.plus_secs(self.settings.login_window_secs)));
+                }
             }
         }
+        if over_until.is_none() {
+            let mut write = Write::new();
+            limits.reserve(&mut write, now);
+            if write.ops.is_empty() || self.store.commit(write).await? {
+                return Ok(());
+            }
+            // Refused: the key whose window ends last says when to come back.
+            for key in limits.keys() {
+                if let Some((start, _)) = self.store.login_window(key).await? {
+                    over_until =
+                        over_until.max(Some(start.plus_secs(self.settings.login_window_secs)));
+                }
+            }
+        }
+        let until = over_until.unwrap_or(now).max(now.plus_secs(1));
         let mut err = Error::new(
             Code::ResourceExhausted,
             "MAILROOM-LOGIN-LIMIT",
@@ -232,6 +248,13 @@ impl LoginLimits {
                 .map(|ip| (format!("addr:{ip}"), per_address)),
             window_secs: settings.login_window_secs,
         }
+    }
+
+    fn budgets(&self) -> impl Iterator<Item = (&str, i64)> {
+        [&self.user, &self.address]
+            .into_iter()
+            .flatten()
+            .map(|(key, limit)| (key.as_str(), i64::from(*limit)))
     }
 
     fn keys(&self) -> impl Iterator<Item = &str> {

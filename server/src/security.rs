@@ -44,19 +44,18 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
 }
 
 /// Site requests (server functions, the end-user forms) with a body over 64 KiB get
-/// 413 before anything reads them (SPEC §7). The body is read here, within the
-/// limit, so that a body without a length cannot get further either.
+/// 413 before anything parses them (SPEC §7). The body is read here, within the
+/// limit, so that a body without a declared length cannot get further either.
 pub async fn limit_site_bodies(request: Request<Body>, next: Next) -> Response {
+    use futures_util::StreamExt;
     if is_safe_method(request.method()) {
         return next.run(request).await;
     }
+    let limit = crate::api::MAX_BODY_BYTES;
     let too_large = || {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "Request body larger than {} bytes",
-                crate::api::MAX_BODY_BYTES
-            ),
+            format!("Request body larger than {limit} bytes"),
         )
             .into_response()
     };
@@ -64,19 +63,37 @@ pub async fn limit_site_bodies(request: Request<Body>, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > crate::api::MAX_BODY_BYTES as u64) {
+        .and_then(|v| v.parse::<usize>().ok());
+    // Far too large: answered at once (the connection closes under the sender).
+    if declared.is_some_and(|len| len > DRAIN_MAX) {
         return too_large();
     }
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, crate::api::MAX_BODY_BYTES).await {
-        Ok(bytes) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return (StatusCode::BAD_REQUEST, "Request body could not be read").into_response();
+        };
+        seen += chunk.len();
+        if seen <= limit {
+            bytes.extend_from_slice(&chunk);
+        } else if seen > DRAIN_MAX {
+            return too_large();
         }
-        Err(_) => too_large(),
+        // Between the limit and `DRAIN_MAX` the rest is read and dropped, so that the
+        // client gets its 413 instead of a reset connection.
     }
+    if seen > limit {
+        return too_large();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
+
+/// Past this much, an oversized body is not read to its end.
+const DRAIN_MAX: usize = 1024 * 1024;
 
 /// Console pages need a session; without one the browser goes to the sign-in page.
 /// (The server functions check the session again, and the permissions, on every call.)

@@ -300,8 +300,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<MailRecord>>;
     /// A console session's data and expiry, by the hash of its id.
     async fn session(&self, id_hash: &str) -> Result<Option<(String, Timestamp)>>;
-    /// When the window of a sign-in limit key started, if it has one.
-    async fn login_window_start(&self, key: &str) -> Result<Option<Timestamp>>;
+    /// A sign-in limit key's window: when it started and the attempts counted in it.
+    async fn login_window(&self, key: &str) -> Result<Option<(Timestamp, i64)>>;
     /// Outbox rows per status (metrics).
     async fn mail_counts(&self) -> Result<Vec<(String, i64)>>;
     /// A page of the user's events (see `EventQuery`).

@@ -996,16 +996,16 @@ macro_rules! sql_store {
                 Ok(row.map(|(data, expires_at)| (data, $crate::clock::Timestamp(expires_at))))
             }
 
-            async fn login_window_start(
+            async fn login_window(
                 &self,
                 key: &str,
-            ) -> $crate::error::Result<Option<$crate::clock::Timestamp>> {
-                let start: Option<i64> =
-                    sqlx::query_scalar("SELECT window_start FROM login_limits WHERE key = $1")
+            ) -> $crate::error::Result<Option<($crate::clock::Timestamp, i64)>> {
+                let row: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT window_start, attempts FROM login_limits WHERE key = $1")
                         .bind(key)
                         .fetch_optional(self.read_pool())
                         .await?;
-                Ok(start.map($crate::clock::Timestamp))
+                Ok(row.map(|(start, attempts)| ($crate::clock::Timestamp(start), attempts)))
             }
 
             async fn mail_counts(&self) -> $crate::error::Result<Vec<(String, i64)>> {

@@ -192,8 +192,8 @@ async fn site_bodies_over_64_kib_get_413(app: TestApp) {
         assert_eq!(response.status(), 413, "{path} with {} bytes", big.len());
         // 3 MiB: answered 413 from the declared length, before the body is read (the
         // client may see the connection close while it still sends).
-        let huge = app
-            .client
+        // A client of its own: the server closes this connection.
+        let huge = reqwest::Client::new()
             .post(app.url(path))
             .header("origin", app.base.clone())
             .form(&[("user_id", huge.as_str())])
@@ -205,8 +205,7 @@ async fn site_bodies_over_64_kib_get_413(app: TestApp) {
         // Without a declared length, too.
         let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
             (0..80).map(|_| Ok(vec![b'x'; 1024])).collect();
-        let response = app
-            .client
+        let response = reqwest::Client::new()
             .post(app.url(path))
             .header("origin", app.base.clone())
             .header("content-type", "application/x-www-form-urlencoded")
