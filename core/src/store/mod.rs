@@ -1,5 +1,6 @@
-//! Storage: the `Store` trait the use cases depend on, and one implementation per
-//! database (`sqlite`, `postgres`) sharing their SQL through `sql_store!`.
+//! Storage: the `Store` trait the use cases depend on. Its SQL is written once
+//! (`ops` for writes, `queries` for reads, over `rows`), generic over
+//! `sqlx::Database`; `sqlite` and `postgres` add only what differs (`backend`).
 //!
 //! Writes are units of work (`Write`): every state change and its events are applied
 //! in one transaction, guarded by the user's last sequence (optimistic concurrency).
@@ -15,10 +16,13 @@ use crate::model::{
     UserState,
 };
 
-#[macro_use]
-mod sql;
+mod backend;
+mod ops;
 pub mod postgres;
+mod queries;
+mod rows;
 pub mod sqlite;
+mod statement;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -47,12 +51,6 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
 }
 
 /// One change inside a `Write`.
@@ -262,7 +260,6 @@ pub struct TokenOwner {
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    fn backend(&self) -> Backend;
     /// The database answers and every migration is applied.
     async fn ready(&self) -> Result<()>;
     /// Applies the write atomically. `Ok(false)` when a `ClaimInstanceKey` was taken already.

@@ -7,7 +7,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
 use crate::error::{Error, Result};
-use crate::store::{redact_url, Backend, Write};
+use crate::store::backend::SqlBackend;
+use crate::store::queries::Sql;
+use crate::store::{redact_url, Write};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -16,17 +18,6 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Appended to the outbox claim's inner SELECT.
-    const ROW_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
-
-    pub const BACKEND: Backend = Backend::Postgres;
-
-    /// Row locks and the user's sequence guard order concurrent writers.
-    const BEGIN_WRITE: &'static str = "BEGIN";
-
-    /// The extended protocol takes one statement per query: ops run one by one.
-    const ONE_SCRIPT_PER_WRITE: bool = false;
-
     pub async fn open(url: &str) -> Result<Self, String> {
         let max_connections = std::env::var("MAILROOM_DATABASE_MAX_CONNECTIONS")
             .ok()
@@ -50,19 +41,29 @@ impl PgStore {
             .map_err(|err| format!("cannot migrate the database {}: {err}", redact_url(url)))?;
         Ok(PgStore { pool })
     }
+}
+
+#[async_trait::async_trait]
+impl SqlBackend for PgStore {
+    type Db = Postgres;
+    /// Several processes claim disjoint rows.
+    const ROW_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
+    /// Row locks and the user's sequence guard order concurrent writers.
+    const BEGIN_WRITE: &'static str = "BEGIN";
 
     fn read_pool(&self) -> &PgPool {
         &self.pool
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
-        Ok(self.pool.begin_with(Self::BEGIN_WRITE).await?)
+    fn write_pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// One write, one transaction: concurrent writers (in this process or others)
-    /// run side by side.
+    /// run side by side. The extended protocol takes one statement per query, so the
+    /// write's statements run one by one.
     async fn commit_write(&self, write: Write) -> Result<bool> {
-        Self::write_alone(&self.pool, write).await
+        Sql::<Postgres>::write_alone(&self.pool, write, Self::BEGIN_WRITE, false).await
     }
 
     async fn check_migrations(&self) -> Result<()> {
@@ -76,21 +77,16 @@ impl PgStore {
         Ok(())
     }
 
-    async fn close_pools(&self) {
-        self.pool.close().await;
-    }
-}
-
-/// The channel of `announce_auth_change`.
-const AUTH_CHANNEL: &str = "mailroom_auth";
-
-impl PgStore {
     /// Dead row versions are not part of a dump, and VACUUM reclaims them.
-    async fn scrub_files(&self) -> Result<()> {
+    async fn scrub(&self) -> Result<()> {
         Ok(())
     }
 
-    pub(crate) async fn announce(&self) -> Result<()> {
+    async fn close_pools(&self) {
+        self.pool.close().await;
+    }
+
+    async fn announce(&self) -> Result<()> {
         sqlx::query("SELECT pg_notify($1, '')")
             .bind(AUTH_CHANNEL)
             .execute(&self.pool)
@@ -99,32 +95,35 @@ impl PgStore {
     }
 
     /// The listener holds one connection of the pool for as long as the process runs.
-    pub(crate) async fn listen(
-        &self,
-        on_change: Box<dyn Fn() -> bool + Send + Sync>,
-    ) -> Result<()> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
-        listener.listen(AUTH_CHANNEL).await?;
-        tokio::spawn(async move {
-            loop {
-                let keep_going = match listener.try_recv().await {
-                    // Some: an announcement. None: the connection was lost (and is
-                    // made again): whatever was announced meanwhile is unknown.
-                    Ok(_) => on_change(),
-                    Err(sqlx::Error::PoolClosed) => false,
-                    Err(err) => {
-                        tracing::warn!(error = %err, "listening for auth changes failed; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        on_change()
-                    }
-                };
-                if !keep_going {
-                    break;
-                }
-            }
-        });
-        Ok(())
+    async fn listen(&self, on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()> {
+        listen(&self.pool, on_change).await
     }
 }
 
-sql_store!(PgStore, Postgres);
+/// The channel of `announce_auth_change`.
+const AUTH_CHANNEL: &str = "mailroom_auth";
+
+/// Listens on `AUTH_CHANNEL` in the background; see `Store::listen_auth_changes`.
+async fn listen(pool: &PgPool, on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(AUTH_CHANNEL).await?;
+    tokio::spawn(async move {
+        loop {
+            let keep_going = match listener.try_recv().await {
+                // Some: an announcement. None: the connection was lost (and is
+                // made again): whatever was announced meanwhile is unknown.
+                Ok(_) => on_change(),
+                Err(sqlx::Error::PoolClosed) => false,
+                Err(err) => {
+                    tracing::warn!(error = %err, "listening for auth changes failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    on_change()
+                }
+            };
+            if !keep_going {
+                break;
+            }
+        }
+    });
+    Ok(())
+}

@@ -11,8 +11,11 @@ use sqlx::sqlite::{
 use sqlx::Sqlite;
 
 use crate::error::{Error, Result};
-use crate::store::sql::check_markers;
-use crate::store::{Backend, Write};
+use crate::store::backend::SqlBackend;
+use crate::store::ops::{check_markers, Statements};
+use crate::store::queries::Sql;
+use crate::store::statement::Statement;
+use crate::store::Write;
 use tokio::sync::{mpsc, oneshot};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -26,19 +29,14 @@ pub struct SqliteStore {
     writes: mpsc::UnboundedSender<PendingWrite>,
 }
 
+/// Takes the write lock at the start, so a transaction never fails half-way on the
+/// lock (another process, or `mailroom` tools, may hold the file too).
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+/// A multi-statement query is one round trip to sqlx's SQLite worker thread.
+const ONE_SCRIPT_PER_WRITE: bool = true;
+
 impl SqliteStore {
-    /// Appended to the outbox claim's inner SELECT.
-    const ROW_LOCK: &'static str = "";
-
-    /// Takes the write lock at the start, so a transaction never fails half-way on
-    /// the lock (another process, or `mailroom` tools, may hold the file too).
-    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
-
-    /// A multi-statement query is one round trip to sqlx's SQLite worker thread.
-    const ONE_SCRIPT_PER_WRITE: bool = true;
-
-    pub const BACKEND: Backend = Backend::Sqlite;
-
     pub async fn open(url: &str) -> Result<Self, String> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|err| format!("invalid database URL {url:?}: {err}"))?
@@ -80,13 +78,21 @@ impl SqliteStore {
             writes,
         })
     }
+}
+
+#[async_trait::async_trait]
+impl SqlBackend for SqliteStore {
+    type Db = Sqlite;
+    /// The single writer serializes claims.
+    const ROW_LOCK: &'static str = "";
+    const BEGIN_WRITE: &'static str = BEGIN_WRITE;
 
     fn read_pool(&self) -> &SqlitePool {
         &self.reader
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
-        Ok(self.writer.begin_with(Self::BEGIN_WRITE).await?)
+    fn write_pool(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Hands the write to the group committer and waits for its outcome.
@@ -111,9 +117,29 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Old page versions live on in the WAL until it is checkpointed and truncated.
+    async fn scrub(&self) -> Result<()> {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.writer)
+            .await?;
+        if busy != 0 {
+            tracing::warn!("the WAL could not be truncated (readers of another process); it will be at the next checkpoint");
+        }
+        Ok(())
+    }
+
     async fn close_pools(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+
+    /// One process per SQLite file: nobody else to tell.
+    async fn announce(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn listen(&self, _on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()> {
+        Ok(())
     }
 }
 
@@ -153,7 +179,9 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Pendi
             }
         }
         for pending in group {
-            let outcome = SqliteStore::write_alone(&pool, pending.write).await;
+            let outcome =
+                Sql::<Sqlite>::write_alone(&pool, pending.write, BEGIN_WRITE, ONE_SCRIPT_PER_WRITE)
+                    .await;
             // The caller may have gone (a closed connection); its write stands.
             let _ = pending.reply.send(outcome);
         }
@@ -163,7 +191,7 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Pendi
 /// All writes in one transaction and their statements in one script (one round
 /// trip); any failure rolls them all back.
 async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
-    let mut script = sqlx::QueryBuilder::<Sqlite>::new("");
+    let mut script = Statement::<Sqlite>::new("");
     let mut expected = Vec::with_capacity(writes.len());
     let mut next_marker = 0;
     for (i, write) in writes.into_iter().enumerate() {
@@ -173,12 +201,20 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
         // Each write's markers in a range of their own (one per op).
         let first_marker = next_marker;
         next_marker += write.ops.len() as i64;
-        expected.push(SqliteStore::push_write(&mut script, write, first_marker));
+        expected.push(Statements::<Sqlite>::push_write(
+            &mut script,
+            write,
+            first_marker,
+        ));
     }
-    let mut tx = pool.begin_with(SqliteStore::BEGIN_WRITE).await?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     // A group's script is seldom seen twice: not worth a place in the statement cache.
-    let rows = script.build().persistent(false).fetch_all(&mut *tx).await?;
-    let returned = SqliteStore::returned_markers(&rows)?;
+    let (sql, values) = script.into_parts();
+    let rows = sqlx::query_with(&sql, Sql::<Sqlite>::arguments(values)?)
+        .persistent(false)
+        .fetch_all(&mut *tx)
+        .await?;
+    let returned = Sql::<Sqlite>::returned_markers(&rows)?;
     for write in &expected {
         if !check_markers(write, &returned)? {
             return Err(Error::aborted());
@@ -186,28 +222,6 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-impl SqliteStore {
-    /// Old page versions live on in the WAL until it is checkpointed and truncated.
-    async fn scrub_files(&self) -> Result<()> {
-        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(&self.writer)
-            .await?;
-        if busy != 0 {
-            tracing::warn!("the WAL could not be truncated (readers of another process); it will be at the next checkpoint");
-        }
-        Ok(())
-    }
-
-    /// One process per SQLite file: nobody else to tell.
-    async fn announce(&self) -> Result<()> {
-        Ok(())
-    }
-
-    async fn listen(&self, _on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()> {
-        Ok(())
-    }
 }
 
 /// Creates the database's directory (0700) and an empty database file (0600) before
@@ -266,5 +280,3 @@ fn restrict_to_owner(path: &std::path::Path) -> Result<(), String> {
 fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new().test_before_acquire(false)
 }
-
-sql_store!(SqliteStore, Sqlite);

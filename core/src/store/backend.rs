@@ -1,0 +1,184 @@
+//! What a database backend brings (pools, how a write is committed, readiness,
+//! announcements between processes), and the one `Store` for every backend: the
+//! shared SQL of `queries` run on the backend's pools.
+
+use async_trait::async_trait;
+
+use crate::clock::Timestamp;
+use crate::code::CodeKind;
+use crate::error::Result;
+use crate::ids::{OrgId, UserId};
+use crate::model::{CodeRecord, Event, MailRecord, Membership, Org, PersonalAccessToken, User};
+use crate::store::queries::Sql;
+use crate::store::rows::*;
+use crate::store::{EventQuery, MailQuery, Store, TokenOwner, TokenQuery, UserQuery, Write};
+
+/// The parts of a backend that differ between SQLite and Postgres.
+#[async_trait]
+pub(crate) trait SqlBackend: Send + Sync + 'static {
+    type Db: sqlx::Database;
+    /// Appended to the outbox claim's inner SELECT (Postgres: `FOR UPDATE SKIP LOCKED`).
+    const ROW_LOCK: &'static str;
+    /// How a write transaction begins.
+    const BEGIN_WRITE: &'static str;
+
+    fn read_pool(&self) -> &sqlx::Pool<Self::Db>;
+    fn write_pool(&self) -> &sqlx::Pool<Self::Db>;
+    /// Applies a write atomically (SQLite: through the group committer).
+    async fn commit_write(&self, write: Write) -> Result<bool>;
+    async fn check_migrations(&self) -> Result<()>;
+    async fn scrub(&self) -> Result<()>;
+    async fn close_pools(&self);
+    async fn announce(&self) -> Result<()>;
+    async fn listen(&self, on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()>;
+}
+
+#[async_trait]
+impl<B: SqlBackend> Store for B
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    for<'q> <B::Db as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, B::Db>,
+    usize: sqlx::ColumnIndex<<B::Db as sqlx::Database>::Row>,
+    for<'a> i64: sqlx::Encode<'a, B::Db> + sqlx::Decode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'a> Option<i64>: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'a> String: sqlx::Encode<'a, B::Db> + sqlx::Decode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'a> Option<String>: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'a> bool: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'a> &'a str: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'a> Option<&'a str>: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
+    for<'r> UserRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> OrgRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> MembershipRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> EventRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> TokenOwnerRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> TokenRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> CodeRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> MailRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (String, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (i64, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (i64,): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (String,): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+{
+    async fn ready(&self) -> Result<()> {
+        self.check_migrations().await
+    }
+
+    async fn commit(&self, write: Write) -> Result<bool> {
+        self.commit_write(write).await
+    }
+
+    async fn instance_value(&self, key: &str) -> Result<Option<String>> {
+        Sql::<B::Db>::instance_value(self.read_pool(), key).await
+    }
+
+    async fn org(&self, id: OrgId) -> Result<Option<Org>> {
+        Sql::<B::Db>::org(self.read_pool(), id).await
+    }
+
+    async fn orgs(&self) -> Result<Vec<Org>> {
+        Sql::<B::Db>::orgs(self.read_pool()).await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>> {
+        Sql::<B::Db>::user(self.read_pool(), id).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        Sql::<B::Db>::user_by_username(self.read_pool(), username).await
+    }
+
+    async fn users(&self, query: &UserQuery) -> Result<(Vec<User>, u64)> {
+        Sql::<B::Db>::users(self.read_pool(), query).await
+    }
+
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {
+        Sql::<B::Db>::memberships(self.read_pool(), user).await
+    }
+
+    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
+        Sql::<B::Db>::token_owner(self.read_pool(), token_hash).await
+    }
+
+    async fn tokens(
+        &self,
+        query: &TokenQuery,
+    ) -> Result<(Vec<(PersonalAccessToken, OrgId, i64)>, u64)> {
+        Sql::<B::Db>::tokens(self.read_pool(), query).await
+    }
+
+    async fn code(&self, user: UserId, kind: CodeKind) -> Result<Option<CodeRecord>> {
+        Sql::<B::Db>::code(self.read_pool(), user, kind).await
+    }
+
+    async fn codes(&self, user: UserId) -> Result<Vec<CodeRecord>> {
+        Sql::<B::Db>::codes(self.read_pool(), user).await
+    }
+
+    async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>> {
+        Sql::<B::Db>::code_mail_times(self.read_pool(), user, since).await
+    }
+
+    async fn mails(&self, query: &MailQuery) -> Result<Vec<MailRecord>> {
+        Sql::<B::Db>::mails(self.read_pool(), query).await
+    }
+
+    async fn mail(&self, id: i64) -> Result<Option<MailRecord>> {
+        Sql::<B::Db>::mail(self.read_pool(), id).await
+    }
+
+    async fn mails_with_plaintext_secrets(&self) -> Result<Vec<MailRecord>> {
+        Sql::<B::Db>::mails_with_plaintext_secrets(self.read_pool()).await
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<(String, Timestamp)>> {
+        Sql::<B::Db>::session(self.read_pool(), id_hash).await
+    }
+
+    async fn login_window(&self, key: &str) -> Result<Option<(Timestamp, i64)>> {
+        Sql::<B::Db>::login_window(self.read_pool(), key).await
+    }
+
+    async fn mail_counts(&self) -> Result<Vec<(String, i64)>> {
+        Sql::<B::Db>::mail_counts(self.read_pool()).await
+    }
+
+    async fn events(&self, query: &EventQuery) -> Result<Vec<Event>> {
+        Sql::<B::Db>::events(self.read_pool(), query).await
+    }
+
+    async fn claim_mails(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<MailRecord>> {
+        Sql::<B::Db>::claim_mails(
+            self.write_pool(),
+            B::BEGIN_WRITE,
+            B::ROW_LOCK,
+            now,
+            lease_until,
+            limit,
+        )
+        .await
+    }
+
+    async fn scrub_files(&self) -> Result<()> {
+        self.scrub().await
+    }
+
+    async fn close(&self) {
+        self.close_pools().await;
+    }
+
+    async fn announce_auth_change(&self) -> Result<()> {
+        self.announce().await
+    }
+
+    async fn listen_auth_changes(
+        &self,
+        on_change: Box<dyn Fn() -> bool + Send + Sync>,
+    ) -> Result<()> {
+        self.listen(on_change).await
+    }
+}
