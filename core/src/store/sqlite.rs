@@ -148,6 +148,9 @@ struct PendingWrite {
     reply: oneshot::Sender<Result<bool>>,
 }
 
+/// Groups rolled back and run again one write at a time (a lost race, a taken name).
+pub static GROUP_ROLLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// At most this many writes share one transaction.
 const MAX_GROUP: usize = 64;
 
@@ -177,6 +180,7 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Pendi
                 }
                 continue;
             }
+            GROUP_ROLLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         for pending in group {
             let outcome =
@@ -279,4 +283,70 @@ fn restrict_to_owner(path: &std::path::Path) -> Result<(), String> {
 /// query itself.
 fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new().test_before_acquire(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Timestamp;
+    use crate::error::Code;
+    use crate::ids::OrgId;
+    use crate::model::{Org, OrgState};
+    use crate::store::Op;
+
+    fn org(name: &str) -> Write {
+        Write {
+            ops: vec![Op::InsertOrg(Org {
+                id: OrgId::generate(),
+                name: name.to_owned(),
+                state: OrgState::Active,
+                created_at: Timestamp(1),
+            })],
+        }
+    }
+
+    /// Writes that queue together share a transaction; when one of them fails, the
+    /// group is rolled back and each runs alone, so only the failing one fails.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_in_a_group_fails_alone() {
+        let dir = std::env::temp_dir().join(format!("mailroom-group-{}", crate::ids::next_id()));
+        let store = SqliteStore::open(&format!("sqlite://{}/db.sqlite", dir.display()))
+            .await
+            .unwrap();
+        // Queued before the committer starts, so that they form one group.
+        let (sender, queue) = mpsc::unbounded_channel();
+        let mut outcomes = Vec::new();
+        for name in ["a", "b", "a", "c", "d"] {
+            let (reply, outcome) = oneshot::channel();
+            sender
+                .send(PendingWrite {
+                    write: org(name),
+                    reply,
+                })
+                .unwrap();
+            outcomes.push(outcome);
+        }
+        drop(sender);
+        let rollbacks = GROUP_ROLLBACKS.load(std::sync::atomic::Ordering::Relaxed);
+        group_commit(store.writer.clone(), queue).await;
+        assert_eq!(
+            GROUP_ROLLBACKS.load(std::sync::atomic::Ordering::Relaxed),
+            rollbacks + 1,
+            "the group was rolled back once"
+        );
+        let mut results = Vec::new();
+        for outcome in outcomes {
+            results.push(outcome.await.unwrap().map_err(|err| err.code));
+        }
+        assert_eq!(
+            results,
+            [Ok(true), Ok(true), Err(Code::AlreadyExists), Ok(true), Ok(true)]
+        );
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM orgs ORDER BY name")
+            .fetch_all(&store.reader)
+            .await
+            .unwrap();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
