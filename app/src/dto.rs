@@ -127,6 +127,7 @@ pub struct MailboxPage {
 pub mod convert {
     use super::*;
     use mailroom_core::clock::Timestamp;
+    use mailroom_core::console::{EmailPanelView, EmailState};
     use mailroom_core::model::{CodeRecord, Event, MailRecord, Org, User, UserKind};
 
     fn org_name(user: &User, orgs: &[Org]) -> String {
@@ -136,38 +137,22 @@ pub mod convert {
             .unwrap_or_default()
     }
 
-    /// `code_pending`: a live email code is out (the "pending" badge).
-    pub fn summary(user: &User, orgs: &[Org], code_pending: bool) -> UserSummary {
-        let (display_name, email, email_status) = match &user.kind {
-            UserKind::Human(h) => {
-                let name = if h.display_name.is_empty() {
-                    format!("{} {}", h.given_name, h.family_name)
-                        .trim()
-                        .to_owned()
-                } else {
-                    h.display_name.clone()
-                };
-                let status = if h.email_verified {
-                    EmailStatus::Verified
-                } else if code_pending {
-                    EmailStatus::Pending
-                } else {
-                    EmailStatus::Unverified
-                };
-                (name, h.email.clone(), status)
-            }
-            UserKind::Machine(m) => (m.name.clone(), String::new(), EmailStatus::None),
-        };
+    fn status(state: EmailState) -> EmailStatus {
+        match state {
+            EmailState::Verified => EmailStatus::Verified,
+            EmailState::Unverified => EmailStatus::Unverified,
+            EmailState::Pending => EmailStatus::Pending,
+            EmailState::None => EmailStatus::None,
+        }
+    }
+
+    pub fn summary(user: &User, orgs: &[Org], email: EmailState) -> UserSummary {
         UserSummary {
             id: user.id.to_string(),
-            display_name: if display_name.is_empty() {
-                user.username.clone()
-            } else {
-                display_name
-            },
+            display_name: user.display_name(),
             username: user.username.clone(),
-            email,
-            email_status,
+            email: user.human().map(|h| h.email.clone()).unwrap_or_default(),
+            email_status: status(email),
             state: user.state.as_db().to_owned(),
             org_id: user.org_id.to_string(),
             org_name: org_name(user, orgs),
@@ -175,25 +160,34 @@ pub mod convert {
         }
     }
 
-    /// `email_code`/`init_code`: the user's current codes of each kind, if any.
-    pub fn email_panel(
-        user: &User,
-        email_code: Option<&CodeRecord>,
-        init_code: Option<&CodeRecord>,
-        can_write: bool,
-        now: Timestamp,
-    ) -> EmailPanel {
-        let pending = email_code.is_some_and(|c| c.expires_at > now);
-        let summary = summary(user, &[], pending);
+    /// The badge of a panel's user: pending while a live code is out.
+    pub fn panel_state(panel: &EmailPanelView) -> EmailState {
+        match panel.user.human() {
+            None => EmailState::None,
+            Some(h) if h.email_verified => EmailState::Verified,
+            Some(_)
+                if panel
+                    .email_code
+                    .as_ref()
+                    .is_some_and(|c| c.is_live(panel.now)) =>
+            {
+                EmailState::Pending
+            }
+            Some(_) => EmailState::Unverified,
+        }
+    }
+
+    pub fn email_panel(panel: &EmailPanelView) -> EmailPanel {
+        let summary = summary(&panel.user, &[], panel_state(panel));
         EmailPanel {
             user_id: summary.id,
             email: summary.email,
             status: summary.email_status,
             is_machine: summary.is_machine,
-            is_initial: user.state == mailroom_core::model::UserState::Initial,
-            email_code: email_code.map(|c| live_code(c, now)),
-            init_code: init_code.map(|c| live_code(c, now)),
-            can_write,
+            is_initial: panel.user.state == mailroom_core::model::UserState::Initial,
+            email_code: panel.email_code.as_ref().map(|c| live_code(c, panel.now)),
+            init_code: panel.init_code.as_ref().map(|c| live_code(c, panel.now)),
+            can_write: panel.can_write,
         }
     }
 
@@ -212,12 +206,12 @@ pub mod convert {
             kind: mail.kind.as_db().to_owned(),
             to: mail.to_address.clone(),
             subject: mail.subject.clone(),
-            status: mail.status.clone(),
+            status: mail.status.as_db().to_owned(),
             attempts: mail.attempts,
             last_error: mail.last_error.clone().unwrap_or_default(),
             created_at: mail.created_at.to_rfc3339(),
             sent_at: mail.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            can_retry: can_write && matches!(mail.status.as_str(), "failed" | "queued"),
+            can_retry: can_write && mail.status.can_retry(),
         }
     }
 

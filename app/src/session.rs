@@ -41,17 +41,11 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in user, for the header.
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<SessionUser, AppError> {
-    let (mailroom, caller, user) = crate::ssr::caller_and_user().await?;
-    let display_name = user
-        .human()
-        .map(|h| h.display_name.clone())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| user.username.clone());
-    let readable = caller.orgs_with(mailroom_core::permissions::Permission::UserRead);
+    let (mailroom, _, user) = crate::ssr::caller_and_user().await?;
+    let display_name = user.display_name();
     let orgs = crate::ssr::orgs(&mailroom)
         .await?
         .into_iter()
-        .filter(|o| readable.as_ref().is_none_or(|r| r.contains(&o.id)))
         .map(|o| (o.id.to_string(), o.name))
         .collect();
     Ok(SessionUser {

@@ -103,7 +103,7 @@ impl RequestMemo {
     }
 }
 
-/// All orgs (for their names), read once per request.
+/// The orgs the signed-in caller may read (for their names), read once per request.
 pub async fn orgs(mailroom: &Mailroom) -> Result<Vec<Org>, AppError> {
     let memo = use_context::<RequestMemo>();
     if let Some(orgs) = memo
@@ -112,7 +112,8 @@ pub async fn orgs(mailroom: &Mailroom) -> Result<Vec<Org>, AppError> {
     {
         return Ok(orgs);
     }
-    let orgs = mailroom.store().orgs().await?;
+    let (_, caller) = caller().await?;
+    let orgs = mailroom.readable_orgs(&caller).await?;
     if let Some(memo) = memo {
         memo.read(|m| m.orgs = Some(orgs.clone()));
     }

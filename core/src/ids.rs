@@ -34,8 +34,18 @@ macro_rules! id_type {
         pub struct $name(pub i64);
 
         impl $name {
+            /// The id of nothing: what a malformed id from outside becomes
+            /// (`parse_or_nobody`), so that every use case answers it exactly as it
+            /// answers an unknown one. Never stored: generated ids are positive.
+            pub const NOBODY: Self = $name(0);
+
             pub fn generate() -> Self {
                 $name(next_id())
+            }
+
+            /// The id a transport hands to core: `NOBODY` for text that is no id.
+            pub fn parse_or_nobody(text: &str) -> Self {
+                Self::parse(text).unwrap_or(Self::NOBODY)
             }
 
             /// Parses the decimal form; anything else is not an id of ours. Zero is
@@ -60,6 +70,7 @@ macro_rules! id_type {
 id_type!(UserId);
 id_type!(OrgId);
 id_type!(TokenId);
+id_type!(MailId);
 
 #[cfg(test)]
 mod tests {

@@ -7,33 +7,32 @@ use crate::change::{event, UserChange};
 use crate::code::CodeKind;
 use crate::email::EmailAddress;
 use crate::error::{Error, Result};
+use crate::ids::UserId;
 use crate::model::{Details, UserState};
-use crate::permissions::{Caller, Permission};
+use crate::permissions::Caller;
 use crate::service::Mailroom;
+use crate::target::Api;
 use crate::verification::CodeCheck;
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 200;
 
 impl Mailroom {
-    /// `POST /management/v1/users/{userId}/_resend_initialization`: a new code and
-    /// mail; `email`, when given, replaces the address (unverified).
-    pub async fn resend_initialization_v1(
+    /// A new initialization code and mail for a user in state *initial* (v1
+    /// `_resend_initialization`, the console); `email`, when given, replaces the
+    /// address (unverified).
+    pub async fn resend_initialization(
         &self,
         caller: &Caller,
-        org_header: Option<&str>,
-        user_id: &str,
+        api: Api,
+        user_id: UserId,
         email: Option<&EmailAddress>,
     ) -> Result<Details> {
+        let not_found = || Error::not_found("COMMAND-2M9df", "User could not be found");
         self.retry_on_conflict(|| async {
-            let org = self.org_context(caller, org_header).await?;
-            caller.require_v1(Permission::UserWrite, org)?;
             let user = self
-                .user_in_org(org, user_id)
-                .await?
-                .filter(|u| u.human().is_some())
-                .ok_or_else(|| Error::not_found("COMMAND-2M9df", "User could not be found"))?;
-            self.require_target(caller, &user).await?;
+                .email_target(caller, api, user_id, false, not_found)
+                .await?;
             if user.state != UserState::Initial {
                 return Err(Error::failed_precondition(
                     "COMMAND-2M9sd",
@@ -70,7 +69,7 @@ impl Mailroom {
     /// holds the code that did it.
     pub async fn initialize_user(
         &self,
-        user_id: &str,
+        user_id: UserId,
         code: &str,
         password: &str,
     ) -> Result<InitOutcome> {

@@ -1,13 +1,17 @@
 //! Mailroom's domain: types that validate on construction, the use cases that the
 //! JSON API and the console share, permission checks, and storage. No HTTP here.
 
+pub mod add_user;
 pub mod auth;
 pub mod bootstrap;
 pub mod change;
+pub mod change_email;
 pub mod clock;
 pub mod code;
+pub mod console;
 pub mod console_sessions;
 pub mod email;
+pub mod email_codes;
 pub mod error;
 pub mod ids;
 pub mod initialization;
@@ -22,10 +26,10 @@ pub mod sealing;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod target;
 pub mod tokens;
 pub mod url_template;
-pub mod user_email;
-pub mod user_lifecycle;
+pub mod user_state;
 pub mod users;
 pub mod verification;
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::code::CodeKind;
-use crate::ids::{OrgId, TokenId, UserId};
+use crate::ids::{MailId, OrgId, TokenId, UserId};
 use crate::permissions::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -144,6 +144,23 @@ impl User {
     pub fn is_deleted(&self) -> bool {
         self.state == UserState::Deleted
     }
+
+    /// The name to show: a human's display name, else given and family name; a
+    /// machine's name; else the username.
+    pub fn display_name(&self) -> String {
+        let name = match &self.kind {
+            UserKind::Human(h) if !h.display_name.is_empty() => h.display_name.clone(),
+            UserKind::Human(h) => format!("{} {}", h.given_name, h.family_name)
+                .trim()
+                .to_owned(),
+            UserKind::Machine(m) => m.name.clone(),
+        };
+        if name.is_empty() {
+            self.username.clone()
+        } else {
+            name
+        }
+    }
 }
 
 /// Roles a user holds on one org, or on the whole instance (`org_id` = `None`).
@@ -277,10 +294,63 @@ impl std::fmt::Debug for MailSecret {
     }
 }
 
+/// Where an outbox row is in its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum MailStatus {
+    Queued,
+    /// Claimed by a worker until its lease ends.
+    Sending,
+    Sent,
+    /// Every attempt failed; its code was redacted.
+    Failed,
+    /// Not sent: its code expired or was replaced, or the user was deleted.
+    Skipped,
+    /// Delivered to the dev mailbox.
+    Captured,
+}
+
+impl MailStatus {
+    pub const ALL: [MailStatus; 6] = [
+        MailStatus::Queued,
+        MailStatus::Sending,
+        MailStatus::Sent,
+        MailStatus::Failed,
+        MailStatus::Skipped,
+        MailStatus::Captured,
+    ];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            MailStatus::Queued => "queued",
+            MailStatus::Sending => "sending",
+            MailStatus::Sent => "sent",
+            MailStatus::Failed => "failed",
+            MailStatus::Skipped => "skipped",
+            MailStatus::Captured => "captured",
+        }
+    }
+
+    /// The status of this name (`queued`, …), if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        MailStatus::ALL.into_iter().find(|s| s.as_db() == text)
+    }
+
+    /// Whether "retry" applies: a failed mail goes back to the queue (if it still has
+    /// its code), a queued one is made due now. Sent, captured and skipped are final.
+    pub fn can_retry(self) -> bool {
+        matches!(self, MailStatus::Failed | MailStatus::Queued)
+    }
+
+    /// Still on its way: the worker will (re)try it.
+    pub fn is_pending(self) -> bool {
+        matches!(self, MailStatus::Queued | MailStatus::Sending)
+    }
+}
+
 /// A row of the outbox, as written by the use case that causes the mail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMail {
-    pub id: i64,
+    pub id: MailId,
     pub user_id: UserId,
     pub org_id: OrgId,
     pub kind: MailKind,
@@ -298,14 +368,14 @@ pub struct OutboxMail {
 /// An outbox row as read back (console, API, worker).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailRecord {
-    pub id: i64,
+    pub id: MailId,
     pub user_id: UserId,
     pub org_id: OrgId,
     pub kind: MailKind,
     pub to_address: String,
     pub subject: String,
     pub payload: serde_json::Value,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: Timestamp,

@@ -6,6 +6,7 @@ use crate::model::{Details, Membership, Org, OrgState};
 use crate::permissions::{Caller, Permission, Role};
 use crate::service::Mailroom;
 use crate::store::{Op, Write};
+use crate::target::OrgContext;
 
 pub const MAX_ORG_NAME_CHARS: usize = 200;
 
@@ -69,7 +70,7 @@ impl Mailroom {
 
     /// `POST /management/v1/orgs`: any authenticated caller may create an org and
     /// becomes its ORG_OWNER (as in ZITADEL).
-    pub async fn add_org_v1(&self, caller: &Caller, name: &str) -> Result<(OrgId, Details)> {
+    pub async fn add_org(&self, caller: &Caller, name: &str) -> Result<(OrgId, Details)> {
         let org = self
             .insert_org(None, name, vec![(caller.user_id, vec![Role::OrgOwner])])
             .await?;
@@ -77,12 +78,12 @@ impl Mailroom {
     }
 
     /// v2 `AddOrganization`: needs instance rights; admins default to ORG_OWNER.
-    pub async fn add_organization_v2(
+    pub async fn add_organization(
         &self,
         caller: &Caller,
         id: Option<OrgId>,
         name: &str,
-        admins: Vec<(String, Vec<String>)>,
+        admins: Vec<(UserId, Vec<String>)>,
     ) -> Result<(OrgId, Details)> {
         if !caller.can_instance(Permission::IamWrite) {
             return Err(Error::permission_denied(
@@ -97,7 +98,7 @@ impl Mailroom {
         }
         let mut owners = Vec::new();
         for (user_id, roles) in admins {
-            let user = self.existing_user(&user_id).await?;
+            let user = self.existing_user(user_id).await?;
             owners.push((user, parse_org_roles(&roles, vec![Role::OrgOwner])?));
         }
         let org = self.insert_org(id, name, owners).await?;
@@ -105,14 +106,14 @@ impl Mailroom {
     }
 
     /// `POST /management/v1/orgs/me/members`
-    pub async fn add_member_v1(
+    pub async fn add_member(
         &self,
         caller: &Caller,
-        org_header: Option<&str>,
-        user_id: &str,
+        context: OrgContext,
+        user_id: UserId,
         roles: &[String],
     ) -> Result<Details> {
-        let org = self.org_context(caller, org_header).await?;
+        let org = self.org_in_context(caller, context).await?;
         caller.require_v1(Permission::OrgMemberWrite, org)?;
         let user = self.existing_user(user_id).await?;
         let roles = parse_org_roles(roles, Vec::new())?;
@@ -135,7 +136,7 @@ impl Mailroom {
         })
     }
 
-    async fn existing_user(&self, user_id: &str) -> Result<UserId> {
+    async fn existing_user(&self, user_id: UserId) -> Result<UserId> {
         let not_found = || Error::not_found("COMMAND-u8iLp", "User could not be found");
         self.live_user(user_id)
             .await?

@@ -2,9 +2,10 @@
 //! retrying them; and keeping what is at rest free of live codes (SPEC §7).
 
 use crate::error::{Error, Result};
+use crate::ids::{MailId, UserId};
 use crate::mail::compose::{Secret, MASKED_CODE};
 use crate::mail::worker::redacted;
-use crate::model::{MailRecord, MailSecret};
+use crate::model::{MailRecord, MailSecret, MailStatus};
 use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
 use crate::store::{MailQuery, MailUpdate, Op, Write};
@@ -21,13 +22,23 @@ pub struct MailContent {
     pub secret: Option<MailSecret>,
 }
 
-pub const MAIL_STATUSES: [&str; 6] = ["queued", "sending", "sent", "failed", "skipped", "captured"];
-
 /// A page of mails, newest first, and the cursor of the next page.
 #[derive(Debug, Clone)]
 pub struct MailPage {
     pub mails: Vec<MailRecord>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<MailId>,
+}
+
+/// `status=` of the mails list: a status name, else 400 `MAILROOM-STATUS`.
+pub fn parse_status(text: &str) -> Result<MailStatus> {
+    MailStatus::from_name(text)
+        .ok_or_else(|| Error::invalid_argument("MAILROOM-STATUS", "Unknown mail status"))
+}
+
+/// `cursor=` of the mails list: a mail id, else 400 `MAILROOM-CURSOR`.
+pub fn parse_cursor(text: &str) -> Result<MailId> {
+    MailId::parse(text)
+        .ok_or_else(|| Error::invalid_argument("MAILROOM-CURSOR", "Cursor is invalid"))
 }
 
 impl Mailroom {
@@ -35,27 +46,12 @@ impl Mailroom {
     pub async fn list_mails(
         &self,
         caller: &Caller,
-        user_id: Option<&str>,
-        status: Option<&str>,
+        user: Option<UserId>,
+        status: Option<MailStatus>,
         limit: u64,
-        cursor: Option<&str>,
+        cursor: Option<MailId>,
     ) -> Result<MailPage> {
-        if let Some(status) = status {
-            if !MAIL_STATUSES.contains(&status) {
-                return Err(Error::invalid_argument(
-                    "MAILROOM-STATUS",
-                    "Unknown mail status",
-                ));
-            }
-        }
-        let before_id =
-            match cursor.filter(|c| !c.is_empty()) {
-                Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
-                    Error::invalid_argument("MAILROOM-CURSOR", "Cursor is invalid")
-                })?),
-                None => None,
-            };
-        let user = match user_id.filter(|u| !u.is_empty()) {
+        let user = match user {
             Some(id) => Some(self.readable_user(caller, id).await?.id),
             None => None,
         };
@@ -63,15 +59,15 @@ impl Mailroom {
         let query = MailQuery {
             user,
             orgs: caller.orgs_with(Permission::UserRead),
-            status: status.map(str::to_owned),
-            before_id,
+            status,
+            before_id: cursor,
             // One more than asked tells whether there is a next page.
             limit: limit + 1,
         };
         let mut mails = self.store.mails(&query).await?;
         let next_cursor = if mails.len() as u64 > limit {
             mails.truncate(limit as usize);
-            mails.last().map(|m| m.id.to_string())
+            mails.last().map(|m| m.id)
         } else {
             None
         };
@@ -79,9 +75,8 @@ impl Mailroom {
     }
 
     /// A mail the caller may read; others are reported as unknown.
-    pub async fn readable_mail(&self, caller: &Caller, id: &str) -> Result<MailRecord> {
+    pub async fn readable_mail(&self, caller: &Caller, id: MailId) -> Result<MailRecord> {
         let not_found = || Error::not_found("MAILROOM-MAIL404", "Mail not found");
-        let id: i64 = id.parse().map_err(|_| not_found())?;
         let mail = self.store.mail(id).await?.ok_or_else(not_found)?;
         if !caller.can(Permission::UserRead, mail.org_id) {
             return Err(not_found());
@@ -92,18 +87,20 @@ impl Mailroom {
     /// `POST /mailroom/v1/mails/{id}/_retry`: a failed mail goes back to the queue
     /// with fresh attempts; a queued one is made due now. Sent, captured and skipped
     /// mails are final (their code is redacted, used or replaced).
-    pub async fn retry_mail(&self, caller: &Caller, id: &str) -> Result<MailRecord> {
+    pub async fn retry_mail(&self, caller: &Caller, id: MailId) -> Result<MailRecord> {
         let mail = self.readable_mail(caller, id).await?;
         caller.require_v2(Permission::UserWrite, mail.org_id)?;
-        let attempts = match mail.status.as_str() {
-            "failed" => 0,
-            "queued" => mail.attempts,
-            _ => {
-                return Err(Error::failed_precondition(
-                    "MAILROOM-RETRY",
-                    "Only failed or queued mails can be retried",
-                ))
-            }
+        if !mail.status.can_retry() {
+            return Err(Error::failed_precondition(
+                "MAILROOM-RETRY",
+                "Only failed or queued mails can be retried",
+            ));
+        }
+        // A failed mail starts over; a queued one keeps its count and is due now.
+        let attempts = if mail.status == MailStatus::Failed {
+            0
+        } else {
+            mail.attempts
         };
         if mail.code_kind.is_some() && self.mail_secret(&mail).is_none() {
             return Err(Error::failed_precondition(
@@ -113,7 +110,7 @@ impl Mailroom {
         }
         let mut write = Write::new();
         write.push(Op::UpdateMail(MailUpdate {
-            status: "queued",
+            status: MailStatus::Queued,
             attempts,
             next_attempt_at: self.clock.now(),
             ..MailUpdate::unchanged(&mail)
@@ -125,26 +122,10 @@ impl Mailroom {
             .ok_or_else(|| Error::internal("retried mail vanished"))
     }
 
-    /// The mails of a user the caller has already been allowed to read, newest first
-    /// (the console's user page).
-    pub async fn mails_of_readable_user(
-        &self,
-        user: &crate::model::User,
-        limit: u64,
-    ) -> Result<Vec<MailRecord>> {
-        self.store
-            .mails(&MailQuery {
-                user: Some(user.id),
-                limit,
-                ..MailQuery::default()
-            })
-            .await
-    }
-
     /// `/mailbox/{id}/preview`: the mail rendered whole for a caller who may write
     /// its user (the target rule included: a live code is as good as a write) while
     /// the code is still sealed; masked otherwise.
-    pub async fn mail_content(&self, caller: &Caller, id: &str) -> Result<MailContent> {
+    pub async fn mail_content(&self, caller: &Caller, id: MailId) -> Result<MailContent> {
         let mail = self.readable_mail(caller, id).await?;
         let user = self
             .store
@@ -188,7 +169,7 @@ impl Mailroom {
             let Some(secret) = self.mail_secret(&mail) else {
                 continue;
             };
-            let sendable = matches!(mail.status.as_str(), "queued" | "sending");
+            let sendable = mail.status.is_pending();
             let mut update = if sendable {
                 let mut update = MailUpdate {
                     payload: strip_secret(&mail.payload),
@@ -197,7 +178,7 @@ impl Mailroom {
                 let plaintext = serde_json::to_vec(&secret).map_err(Error::internal)?;
                 update.sealed = Some(
                     self.sealer
-                        .seal(&plaintext, &crate::verification::mail_context(mail.id)),
+                        .seal(&plaintext, &crate::verification::mail_context(mail.id.0)),
                 );
                 update
             } else {

@@ -3,10 +3,11 @@
 //! Nothing here tells a stranger more than the pages must.
 
 use crate::code::CodeKind;
+use crate::email_codes::EmailCodeCheck;
 use crate::error::{Code, Result};
+use crate::ids::UserId;
 use crate::model::UserState;
 use crate::service::Mailroom;
-use crate::user_email::EmailCodeCheck;
 use crate::verification::CodeDelivery;
 
 /// What the verification page shows before anything is consumed.
@@ -38,7 +39,7 @@ pub fn mask_email(email: &str) -> String {
 impl Mailroom {
     /// The GET of the verification page: never checks or consumes the code (mail
     /// scanners prefetch links, and a GET must not be a guessing oracle).
-    pub async fn verification_prompt(&self, user_id: &str) -> Result<VerificationPrompt> {
+    pub async fn verification_prompt(&self, user_id: UserId) -> Result<VerificationPrompt> {
         let masked_email = match self.live_human(user_id).await? {
             Some(user)
                 if self
@@ -57,7 +58,7 @@ impl Mailroom {
     /// The POST of the verification page. Every failure is the same `Invalid`, for
     /// unknown, initial, verified and code-less users alike (SPEC §7); "already
     /// verified" is told only to whoever holds the code that verified the address.
-    pub async fn verify_from_link(&self, user_id: &str, code: &str) -> Result<VerifyOutcome> {
+    pub async fn verify_from_link(&self, user_id: UserId, code: &str) -> Result<VerifyOutcome> {
         self.retry_on_conflict(|| async {
             let Some(user) = self.live_human(user_id).await? else {
                 return Ok(VerifyOutcome::Invalid);
@@ -80,7 +81,7 @@ impl Mailroom {
     /// "Send me a new code": to the address on file, with the default link, within
     /// the send limits. The answer is the same whatever happened (SPEC §7): unknown,
     /// initial and verified users get no mail, and neither does a user over the limit.
-    pub async fn new_code_from_link(&self, user_id: &str) -> Result<()> {
+    pub async fn new_code_from_link(&self, user_id: UserId) -> Result<()> {
         let result = self
             .retry_on_conflict(|| async {
                 let Some(user) = self.live_human(user_id).await? else {

@@ -126,8 +126,16 @@ impl Mailroom {
             .await
     }
 
+    /// The store is core's own: transports go through use cases. Integration tests
+    /// write fixtures through it with the `fixtures` feature (a dev-dependency).
+    #[cfg(feature = "fixtures")]
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Closes the database pools (graceful shutdown).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     pub fn settings(&self) -> &Settings {

@@ -10,15 +10,7 @@ use crate::permissions::{Caller, Permission};
 use crate::secrets;
 use crate::service::Mailroom;
 use crate::store::{Op, TokenQuery, Write};
-
-/// Where the token's owner is looked up, and which API's errors answer.
-#[derive(Debug, Clone, Copy)]
-pub enum TokenApi<'a> {
-    /// v1: the org of `x-zitadel-orgid` (or the caller's); a user elsewhere is unknown.
-    V1 { org_header: Option<&'a str> },
-    /// v2: any org; the permission is checked on the user's org.
-    V2,
-}
+use crate::target::Api;
 
 /// A token as listed: never the token itself.
 #[derive(Debug, Clone)]
@@ -59,19 +51,19 @@ impl Mailroom {
     async fn token_owner(
         &self,
         caller: &Caller,
-        api: TokenApi<'_>,
-        user_id: &str,
+        api: Api,
+        user_id: UserId,
         permission: Permission,
     ) -> Result<User> {
         let user = match api {
-            TokenApi::V1 { org_header } => {
-                let org = self.org_context(caller, org_header).await?;
+            Api::V1(context) => {
+                let org = self.org_in_context(caller, context).await?;
                 caller.require_v1(permission, org)?;
                 self.user_in_org(org, user_id)
                     .await?
                     .ok_or_else(|| Error::not_found("COMMAND-Ggd3a", "User could not be found"))?
             }
-            TokenApi::V2 => {
+            Api::V2 => {
                 let user = self.live_user(user_id).await?.ok_or_else(|| {
                     Error::failed_precondition("COMMAND-Dggw2", "User could not be found")
                 })?;
@@ -84,10 +76,10 @@ impl Mailroom {
         }
         if user.human().is_some() {
             return Err(match api {
-                TokenApi::V1 { .. } => {
+                Api::V1(_) => {
                     Error::failed_precondition("COMMAND-Dgj3s", "The User must be a machine user")
                 }
-                TokenApi::V2 => {
+                Api::V2 => {
                     Error::failed_precondition("COMMAND-Df2f1", "Not allowed for this user type")
                 }
             });
@@ -99,8 +91,8 @@ impl Mailroom {
     pub async fn add_token(
         &self,
         caller: &Caller,
-        api: TokenApi<'_>,
-        user_id: &str,
+        api: Api,
+        user_id: UserId,
         expires_at: Option<Timestamp>,
     ) -> Result<(TokenId, String, Details)> {
         let now = self.clock.now();
@@ -141,16 +133,16 @@ impl Mailroom {
     pub async fn list_tokens(
         &self,
         caller: &Caller,
-        api: TokenApi<'_>,
+        api: Api,
         listing: &TokenListing,
     ) -> Result<(Vec<TokenView>, u64)> {
         let orgs = match api {
-            TokenApi::V1 { org_header } => {
-                let org = self.org_context(caller, org_header).await?;
+            Api::V1(context) => {
+                let org = self.org_in_context(caller, context).await?;
                 caller.require_v1(Permission::UserRead, org)?;
                 Some(vec![org])
             }
-            TokenApi::V2 => caller.orgs_with(Permission::UserRead),
+            Api::V2 => caller.orgs_with(Permission::UserRead),
         };
         let orgs = match (orgs, listing.org) {
             (None, org) => org.map(|o| vec![o]),
@@ -185,9 +177,9 @@ impl Mailroom {
     pub async fn get_token(
         &self,
         caller: &Caller,
-        api: TokenApi<'_>,
-        user_id: &str,
-        token_id: &str,
+        api: Api,
+        user_id: UserId,
+        token_id: TokenId,
     ) -> Result<TokenView> {
         let user = self
             .token_owner(caller, api, user_id, Permission::UserRead)
@@ -201,9 +193,9 @@ impl Mailroom {
     pub async fn remove_token(
         &self,
         caller: &Caller,
-        api: TokenApi<'_>,
-        user_id: &str,
-        token_id: &str,
+        api: Api,
+        user_id: UserId,
+        token_id: TokenId,
     ) -> Result<Details> {
         let user = self
             .token_owner(caller, api, user_id, Permission::UserWrite)
@@ -229,13 +221,12 @@ impl Mailroom {
     async fn one_token(
         &self,
         user: &User,
-        token_id: &str,
+        token_id: TokenId,
         missing: fn() -> Error,
     ) -> Result<TokenView> {
-        let id = TokenId::parse(token_id).ok_or_else(missing)?;
         let query = TokenQuery {
             user: Some(user.id),
-            token: Some(id),
+            token: Some(token_id),
             limit: 1,
             ..TokenQuery::default()
         };

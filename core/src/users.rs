@@ -6,6 +6,7 @@ use crate::model::{Details, User, UserState};
 use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
 use crate::store::UserQuery;
+use crate::target::OrgContext;
 
 /// A user's address and whether it is verified, with read `details`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,53 +28,14 @@ pub const MAX_PAGE_SIZE: u64 = 1000;
 const TEXT_QUERY_SCAN_LIMIT: u64 = 10_000;
 
 impl Mailroom {
-    /// The org a v1 request acts in: the `x-zitadel-orgid` header, or the caller's own.
-    pub async fn org_context(&self, caller: &Caller, header: Option<&str>) -> Result<OrgId> {
-        let Some(header) = header else {
-            return Ok(caller.org_id);
-        };
-        let missing = || Error::permission_denied("AUTH-Bs7Ds", "Organisation doesn't exist");
-        let org_id = OrgId::parse(header.trim()).ok_or_else(missing)?;
-        match self.store.org(org_id).await? {
-            Some(org) if org.state != crate::model::OrgState::Removed => Ok(org.id),
-            _ => Err(missing()),
-        }
-    }
-
-    /// The user behind an id from outside, unless the id is malformed, unknown or
-    /// deleted. Each endpoint reports `None` with its own error.
-    pub(crate) async fn live_user(&self, user_id: &str) -> Result<Option<User>> {
-        let Some(id) = UserId::parse(user_id) else {
-            return Ok(None);
-        };
-        Ok(self.store.user(id).await?.filter(|u| !u.is_deleted()))
-    }
-
-    /// A live human (email operations; machine users have no email).
-    pub(crate) async fn live_human(&self, user_id: &str) -> Result<Option<User>> {
-        Ok(self
-            .live_user(user_id)
-            .await?
-            .filter(|u| u.human().is_some()))
-    }
-
-    /// A user of `org` who is not deleted; `None` for anything else, which callers report
-    /// exactly like an unknown user.
-    pub async fn user_in_org(&self, org: OrgId, user_id: &str) -> Result<Option<User>> {
-        Ok(self
-            .live_user(user_id)
-            .await?
-            .filter(|user| user.org_id == org))
-    }
-
-    /// `GET /management/v1/users/{userId}/email`.
-    pub async fn get_email_v1(
+    /// A user's address and whether it is verified (v1 `GET …/email`, in the org context).
+    pub async fn email_of(
         &self,
         caller: &Caller,
-        org_header: Option<&str>,
-        user_id: &str,
+        context: OrgContext,
+        user_id: UserId,
     ) -> Result<EmailView> {
-        let org = self.org_context(caller, org_header).await?;
+        let org = self.org_in_context(caller, context).await?;
         caller.require_v1(Permission::UserRead, org)?;
         let user = self
             .user_in_org(org, user_id)
@@ -93,38 +55,9 @@ impl Mailroom {
         })
     }
 
-    /// The console's users list: only orgs where the caller may read users.
-    pub async fn list_users(
-        &self,
-        caller: &Caller,
-        text: Option<String>,
-        org: Option<OrgId>,
-        state: Option<UserState>,
-        offset: u64,
-        limit: u64,
-    ) -> Result<UserPage> {
-        let readable = caller.orgs_with(Permission::UserRead);
-        let orgs = match (readable, org) {
-            (None, None) => None,
-            (None, Some(org)) => Some(vec![org]),
-            (Some(orgs), None) => Some(orgs),
-            (Some(orgs), Some(org)) => Some(orgs.into_iter().filter(|o| *o == org).collect()),
-        };
-        let query = UserQuery {
-            text,
-            orgs,
-            include_deleted: state == Some(UserState::Deleted),
-            state,
-            offset,
-            limit: limit.clamp(1, MAX_PAGE_SIZE),
-        };
-        let (users, total) = self.store.users(&query).await?;
-        Ok(UserPage { users, total })
-    }
-
     /// A user the caller may read, in any org (the console's user page). A user the
     /// caller may not read is reported as unknown, so ids cannot be probed.
-    pub async fn readable_user(&self, caller: &Caller, user_id: &str) -> Result<User> {
+    pub async fn readable_user(&self, caller: &Caller, user_id: UserId) -> Result<User> {
         let not_found = || Error::not_found("QUERY-Hms2s", "User could not be found");
         let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
         if !caller.can(Permission::UserRead, user.org_id) {
@@ -170,7 +103,7 @@ fn text_matches(value: &str, (pattern, how, ignore_case): &(String, TextMatch, b
 
 impl Mailroom {
     /// v2 `GetUserByID`: the caller needs `user.read` on the user's org, or is the user.
-    pub async fn get_user_v2(&self, caller: &Caller, user_id: &str) -> Result<User> {
+    pub async fn user_by_id(&self, caller: &Caller, user_id: UserId) -> Result<User> {
         let not_found = || Error::not_found("QUERY-Dfbg2", "User could not be found");
         let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
         if caller.user_id != user.id {
@@ -182,7 +115,7 @@ impl Mailroom {
     }
 
     /// v2 `ListUsers`: only users of orgs the caller may read.
-    pub async fn list_users_v2(&self, caller: &Caller, query: &ListUsersV2) -> Result<UserPage> {
+    pub async fn list_users(&self, caller: &Caller, query: &ListUsersV2) -> Result<UserPage> {
         let readable = caller.orgs_with(Permission::UserRead);
         let orgs = match (readable, query.org) {
             (None, org) => org.map(|o| vec![o]),
@@ -201,9 +134,11 @@ impl Mailroom {
             include_deleted: false,
             offset: query.offset,
             limit,
+            now: self.clock.now(),
         };
         if query.email.is_none() && query.username.is_none() {
             let (users, total) = self.store.users(&store_query).await?;
+            let users = users.into_iter().map(|(user, _)| user).collect();
             return Ok(UserPage { users, total });
         }
         // Text conditions: the store's case-insensitive substring search narrows the
@@ -218,6 +153,7 @@ impl Mailroom {
         let (users, _) = self.store.users(&store_query).await?;
         let matching: Vec<User> = users
             .into_iter()
+            .map(|(user, _)| user)
             .filter(|u| {
                 let email = u.human().map(|h| h.email.as_str()).unwrap_or_default();
                 query.email.as_ref().is_none_or(|m| text_matches(email, m))
@@ -242,14 +178,13 @@ impl Mailroom {
     pub async fn user_events(
         &self,
         caller: &Caller,
-        user_id: &str,
+        user_id: UserId,
         after: Option<i64>,
         limit: u64,
     ) -> Result<(Vec<crate::model::Event>, Option<i64>)> {
         // Unlike the email operations, the audit log of a deleted user stays readable.
         let not_found = || Error::not_found("QUERY-Hms2s", "User could not be found");
-        let id = UserId::parse(user_id).ok_or_else(not_found)?;
-        let user = self.store.user(id).await?.ok_or_else(not_found)?;
+        let user = self.store.user(user_id).await?.ok_or_else(not_found)?;
         if !caller.can(Permission::UserRead, user.org_id) {
             return Err(not_found());
         }

@@ -8,7 +8,7 @@ use crate::change::{event, UserChange};
 use crate::clock::Timestamp;
 use crate::code::{code_hash, code_matches, CodeKind, PlainCode, MAX_ATTEMPTS};
 use crate::error::{Code, Error, Result};
-use crate::ids::{next_id, UserId};
+use crate::ids::{MailId, UserId};
 use crate::model::{CodeRecord, MailKind, MailRecord, MailSecret, OutboxMail, User};
 use crate::service::Mailroom;
 use crate::store::Op;
@@ -251,7 +251,7 @@ impl Mailroom {
             link,
         };
         let plaintext = serde_json::to_vec(&secret).expect("a MailSecret serializes");
-        mail.sealed = Some(self.sealer.seal(&plaintext, &mail_context(mail.id)));
+        mail.sealed = Some(self.sealer.seal(&plaintext, &mail_context(mail.id.0)));
     }
 
     /// The code and link of a mail: from its sealed part, or from the payload of a
@@ -259,7 +259,7 @@ impl Mailroom {
     /// once redacted.
     pub(crate) fn mail_secret(&self, mail: &MailRecord) -> Option<MailSecret> {
         if let Some(sealed) = &mail.sealed {
-            let plaintext = self.sealer.open(sealed, &mail_context(mail.id)).ok()?;
+            let plaintext = self.sealer.open(sealed, &mail_context(mail.id.0)).ok()?;
             return serde_json::from_slice(&plaintext).ok();
         }
         let text = |key: &str| mail.payload.get(key)?.as_str().map(str::to_owned);
@@ -278,7 +278,7 @@ impl Mailroom {
         code: Option<(CodeKind, String, Timestamp)>,
         now: Timestamp,
     ) -> OutboxMail {
-        let id = next_id();
+        let id = MailId::generate();
         let host = self
             .settings
             .public_url

@@ -139,13 +139,17 @@ pub async fn metrics(State(mailroom): State<Mailroom>) -> Response {
     out.push_str(
         "# HELP mailroom_outbox_mails Outbox rows by status.\n# TYPE mailroom_outbox_mails gauge\n",
     );
-    let counts = mailroom.store().mail_counts().await.unwrap_or_default();
-    for status in mailroom_core::outbox::MAIL_STATUSES {
+    let counts = mailroom.outbox_counts().await.unwrap_or_default();
+    for status in mailroom_core::model::MailStatus::ALL {
         let count = counts
             .iter()
-            .find(|(s, _)| s == status)
+            .find(|(s, _)| *s == status)
             .map_or(0, |(_, c)| *c);
-        let _ = writeln!(out, "mailroom_outbox_mails{{status=\"{status}\"}} {count}");
+        let _ = writeln!(
+            out,
+            "mailroom_outbox_mails{{status=\"{}\"}} {count}",
+            status.as_db()
+        );
     }
     out.push_str("# HELP mailroom_mails_total Delivery results of this process.\n# TYPE mailroom_mails_total counter\n");
     for (result, counter) in [

@@ -26,7 +26,10 @@ pub async fn mail_preview(
         return StatusCode::UNAUTHORIZED.into_response();
     };
     // Code and link whole only for callers who may write the user; masked otherwise.
-    let body = match mailroom.mail_content(&caller, &id).await {
+    let body = match mailroom
+        .mail_content(&caller, mailroom_core::ids::MailId::parse_or_nobody(&id))
+        .await
+    {
         Ok(content) => content.html,
         Err(err) => {
             return (

@@ -184,7 +184,7 @@ impl Application {
         if let Some(worker) = worker {
             let _ = worker.await;
         }
-        self.mailroom.store().close().await;
+        self.mailroom.close().await;
         result
     }
 }

@@ -21,7 +21,14 @@ pub async fn initialize_account(
     use mailroom_core::initialization::InitOutcome;
     let mailroom = crate::ssr::mailroom()?;
     // Password rules (and failures of the system) are shown on the form.
-    let result = match mailroom.initialize_user(&user_id, &code, &password).await? {
+    let result = match mailroom
+        .initialize_user(
+            mailroom_core::ids::UserId::parse_or_nobody(&user_id),
+            &code,
+            &password,
+        )
+        .await?
+    {
         InitOutcome::Done => "done",
         InitOutcome::Invalid => "invalid",
         InitOutcome::AlreadyDone => "already",

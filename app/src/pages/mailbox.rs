@@ -14,9 +14,17 @@ use crate::pages::user::{MailTable, RetryMail};
 pub async fn list_mailbox(status: String, cursor: String) -> Result<MailboxPage, AppError> {
     use mailroom_core::permissions::Permission;
     let (mailroom, caller) = crate::ssr::caller().await?;
-    let status = Some(status.as_str()).filter(|s| !s.is_empty());
+    use mailroom_core::outbox::{parse_cursor, parse_status};
+    let status = Some(status.as_str())
+        .filter(|s| !s.is_empty())
+        .map(parse_status)
+        .transpose()?;
+    let cursor = Some(cursor.as_str())
+        .filter(|c| !c.is_empty())
+        .map(parse_cursor)
+        .transpose()?;
     let page = mailroom
-        .list_mails(&caller, None, status, 50, Some(cursor.as_str()))
+        .list_mails(&caller, None, status, 50, cursor)
         .await?;
     Ok(MailboxPage {
         mails: page
@@ -24,7 +32,7 @@ pub async fn list_mailbox(status: String, cursor: String) -> Result<MailboxPage,
             .iter()
             .map(|m| crate::dto::convert::mail(m, caller.can(Permission::UserWrite, m.org_id)))
             .collect(),
-        next_cursor: page.next_cursor,
+        next_cursor: page.next_cursor.map(|c| c.to_string()),
     })
 }
 

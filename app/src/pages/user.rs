@@ -16,39 +16,31 @@ use crate::error::AppError;
 #[server(prefix = "/api", endpoint = "get_user_detail")]
 pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
     use crate::dto::convert;
+    use mailroom_core::ids::UserId;
 
     let (mailroom, caller) = crate::ssr::caller().await?;
-    let user = mailroom.readable_user(&caller, &id).await?;
-    let email = read_email_panel(&mailroom, &caller, &user).await?;
-    let orgs = crate::ssr::orgs(&mailroom).await?;
-    // The user is readable (checked above), so its mails and log need no second check.
-    let mails = mailroom.mails_of_readable_user(&user, 20).await?;
-    // The newest 200 events; the readable, paginated log is the console's next stage.
-    let events = mailroom
-        .store()
-        .events(&mailroom_core::store::EventQuery {
-            user: user.id,
-            newest_first: true,
-            limit: 200,
-            ..Default::default()
-        })
+    let page = mailroom
+        .user_page(&caller, UserId::parse_or_nobody(&id))
         .await?;
+    let orgs = crate::ssr::orgs(&mailroom).await?;
+    let user = &page.user;
     let human = user.human().cloned().unwrap_or_default();
-    let pending = email.status == crate::dto::EmailStatus::Pending;
+    let can_write = page.panel.can_write;
     Ok(UserDetail {
-        summary: convert::summary(&user, &orgs, pending),
+        summary: convert::summary(user, &orgs, convert::panel_state(&page.panel)),
         given_name: human.given_name,
         family_name: human.family_name,
         preferred_language: human.preferred_language,
         created_at: user.created_at.to_rfc3339(),
         changed_at: user.changed_at.to_rfc3339(),
         sequence: user.change_sequence.to_string(),
-        mails: mails
+        mails: page
+            .mails
             .iter()
-            .map(|m| convert::mail(m, email.can_write))
+            .map(|m| convert::mail(m, can_write))
             .collect(),
-        events: events.iter().map(convert::event).collect(),
-        email,
+        events: page.events.iter().map(convert::event).collect(),
+        email: convert::email_panel(&page.panel),
     })
 }
 
@@ -56,46 +48,30 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
 #[server(prefix = "/api", endpoint = "get_email_panel")]
 pub async fn get_email_panel(id: String) -> Result<EmailPanel, AppError> {
     let (mailroom, caller) = crate::ssr::caller().await?;
-    let user = mailroom.readable_user(&caller, &id).await?;
-    read_email_panel(&mailroom, &caller, &user).await
-}
-
-#[cfg(feature = "ssr")]
-async fn read_email_panel(
-    mailroom: &mailroom_core::Mailroom,
-    caller: &mailroom_core::permissions::Caller,
-    user: &mailroom_core::model::User,
-) -> Result<EmailPanel, AppError> {
-    use mailroom_core::code::CodeKind;
-    use mailroom_core::permissions::Permission;
-    let codes = mailroom.store().codes(user.id).await?;
-    let of_kind = |kind| codes.iter().find(|c| c.kind == kind);
-    Ok(crate::dto::convert::email_panel(
-        user,
-        of_kind(CodeKind::Email),
-        of_kind(CodeKind::Init),
-        caller.can(Permission::UserWrite, user.org_id),
-        mailroom.clock().now(),
-    ))
+    let panel = mailroom
+        .email_panel(&caller, mailroom_core::ids::UserId::parse_or_nobody(&id))
+        .await?;
+    Ok(crate::dto::convert::email_panel(&panel))
 }
 
 /// Change email: `mode` is `send` (verification mail), `verified` (mark verified) or
 /// `return` (show the code once).
 #[server(prefix = "/api", endpoint = "change_email")]
 pub async fn change_email(id: String, email: String, mode: String) -> Result<ActionDone, AppError> {
+    use mailroom_core::change_email::Verification;
     use mailroom_core::email::EmailAddress;
-    use mailroom_core::user_email::SetEmailMode;
+    use mailroom_core::target::Api;
     use mailroom_core::verification::CodeDelivery;
 
     let (mailroom, caller) = crate::ssr::caller().await?;
     let address = EmailAddress::parse(email.trim())?;
-    let set_mode = match mode.as_str() {
-        "verified" => SetEmailMode::MarkVerified,
-        "return" => SetEmailMode::Code(CodeDelivery::Return),
-        _ => SetEmailMode::Code(CodeDelivery::Mail { url_template: None }),
+    let verification = match mode.as_str() {
+        "verified" => Verification::Verified,
+        "return" => Verification::Code(CodeDelivery::Return),
+        _ => Verification::Code(CodeDelivery::Mail { url_template: None }),
     };
     let result = mailroom
-        .set_email_v2(&caller, &id, &address, &set_mode)
+        .change_email(&caller, Api::V2, user_id(&id), &address, &verification)
         .await?;
     let message = match mode.as_str() {
         "verified" => format!("The address is now {address}, marked verified."),
@@ -110,19 +86,19 @@ pub async fn change_email(id: String, email: String, mode: String) -> Result<Act
     })
 }
 
+/// The id in a form or path; text that is no id names nobody (answered as unknown).
+#[cfg(feature = "ssr")]
+fn user_id(text: &str) -> mailroom_core::ids::UserId {
+    mailroom_core::ids::UserId::parse_or_nobody(text)
+}
+
 /// Marks the current address verified.
 #[server(prefix = "/api", endpoint = "mark_verified")]
 pub async fn mark_verified(id: String) -> Result<ActionDone, AppError> {
     let (mailroom, caller) = crate::ssr::caller().await?;
-    let user = mailroom.readable_user(&caller, &id).await?;
-    let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
-    let address = mailroom_core::email::EmailAddress::parse(&email)?;
-    let org = user.org_id.to_string();
-    mailroom
-        .set_email_v1(&caller, Some(&org), &id, &address, true)
-        .await?;
+    mailroom.mark_email_verified(&caller, user_id(&id)).await?;
     Ok(ActionDone {
-        message: format!("{email} is marked verified."),
+        message: "The address is marked verified.".into(),
         code: None,
     })
 }
@@ -130,16 +106,19 @@ pub async fn mark_verified(id: String) -> Result<ActionDone, AppError> {
 /// Sends a new verification code (`resend` = only when one was sent before).
 #[server(prefix = "/api", endpoint = "send_code")]
 pub async fn send_code(id: String, resend: bool) -> Result<ActionDone, AppError> {
+    use mailroom_core::email_codes::CodeRequest;
+    use mailroom_core::target::Api;
     use mailroom_core::verification::CodeDelivery;
     let (mailroom, caller) = crate::ssr::caller().await?;
     let delivery = CodeDelivery::Mail { url_template: None };
-    if resend {
-        mailroom
-            .resend_email_code_v2(&caller, &id, &delivery)
-            .await?;
+    let request = if resend {
+        CodeRequest::Again(delivery)
     } else {
-        mailroom.send_email_code_v2(&caller, &id, &delivery).await?;
-    }
+        CodeRequest::New(delivery)
+    };
+    mailroom
+        .send_email_code(&caller, Api::V2, user_id(&id), &request)
+        .await?;
     Ok(ActionDone {
         message: "A new verification code is on its way; earlier codes no longer work.".into(),
         code: None,
@@ -150,14 +129,17 @@ pub async fn send_code(id: String, resend: bool) -> Result<ActionDone, AppError>
 #[server(prefix = "/api", endpoint = "resend_init")]
 pub async fn resend_init(id: String, email: String) -> Result<ActionDone, AppError> {
     let (mailroom, caller) = crate::ssr::caller().await?;
-    let user = mailroom.readable_user(&caller, &id).await?;
     let address = match email.trim() {
         "" => None,
         other => Some(mailroom_core::email::EmailAddress::parse(other)?),
     };
-    let org = user.org_id.to_string();
     mailroom
-        .resend_initialization_v1(&caller, Some(&org), &id, address.as_ref())
+        .resend_initialization(
+            &caller,
+            mailroom_core::target::Api::V2,
+            user_id(&id),
+            address.as_ref(),
+        )
         .await?;
     Ok(ActionDone {
         message: "A new initialization mail is on its way.".into(),
@@ -169,7 +151,12 @@ pub async fn resend_init(id: String, email: String) -> Result<ActionDone, AppErr
 #[server(prefix = "/api", endpoint = "retry_mail")]
 pub async fn retry_mail(mail_id: String) -> Result<ActionDone, AppError> {
     let (mailroom, caller) = crate::ssr::caller().await?;
-    mailroom.retry_mail(&caller, &mail_id).await?;
+    mailroom
+        .retry_mail(
+            &caller,
+            mailroom_core::ids::MailId::parse_or_nobody(&mail_id),
+        )
+        .await?;
     Ok(ActionDone {
         message: "The mail is queued again.".into(),
         code: None,

@@ -16,41 +16,33 @@ pub async fn list_users(
     state: String,
     page: u64,
 ) -> Result<UsersPageDto, AppError> {
+    use mailroom_core::console::UserFilter;
     use mailroom_core::ids::OrgId;
     use mailroom_core::model::UserState;
-    use mailroom_core::permissions::Permission;
 
     let (mailroom, caller) = crate::ssr::caller().await?;
-    let org = OrgId::parse(&org);
-    let state = UserState::ALL.into_iter().find(|s| s.as_db() == state);
-    let text = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
     let offset = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
-    let result = mailroom
-        .list_users(&caller, text, org, state, offset, PAGE_SIZE)
-        .await?;
+    let filter = UserFilter {
+        text: Some(query.trim().to_owned()).filter(|q| !q.is_empty()),
+        org: OrgId::parse(&org),
+        state: UserState::ALL.into_iter().find(|s| s.as_db() == state),
+        offset,
+        limit: PAGE_SIZE,
+    };
+    // Every user's email state comes with the page (one query).
+    let result = mailroom.users_page(&caller, &filter).await?;
     let orgs = crate::ssr::orgs(&mailroom).await?;
-    let readable = caller.orgs_with(Permission::UserRead);
-    let now = mailroom.clock().now();
-    let mut users = Vec::with_capacity(result.users.len());
-    for user in &result.users {
-        let pending = match user.human() {
-            Some(h) if !h.email_verified => mailroom
-                .store()
-                .code(user.id, mailroom_core::code::CodeKind::Email)
-                .await?
-                .is_some_and(|c| c.expires_at > now),
-            _ => false,
-        };
-        users.push(crate::dto::convert::summary(user, &orgs, pending));
-    }
     Ok(UsersPageDto {
-        users,
+        users: result
+            .users
+            .iter()
+            .map(|listed| crate::dto::convert::summary(&listed.user, &orgs, listed.email))
+            .collect(),
         total: result.total,
         offset,
         limit: PAGE_SIZE,
         orgs: orgs
             .into_iter()
-            .filter(|o| readable.as_ref().is_none_or(|r| r.contains(&o.id)))
             .map(|o| (o.id.to_string(), o.name))
             .collect(),
     })

@@ -21,7 +21,8 @@ fn result_url(user_id: &str, result: &str) -> String {
 #[server(prefix = "/api", endpoint = "verification_prompt")]
 pub async fn verification_prompt(user_id: String) -> Result<Option<String>, AppError> {
     let mailroom = crate::ssr::mailroom()?;
-    Ok(mailroom.verification_prompt(&user_id).await?.masked_email)
+    let user = mailroom_core::ids::UserId::parse_or_nobody(&user_id);
+    Ok(mailroom.verification_prompt(user).await?.masked_email)
 }
 
 /// Checks the code; answers with a redirect to the outcome page.
@@ -29,7 +30,8 @@ pub async fn verification_prompt(user_id: String) -> Result<Option<String>, AppE
 pub async fn verify_email_link(user_id: String, code: String) -> Result<(), AppError> {
     use mailroom_core::public_pages::VerifyOutcome;
     let mailroom = crate::ssr::mailroom()?;
-    let result = match mailroom.verify_from_link(&user_id, &code).await? {
+    let user = mailroom_core::ids::UserId::parse_or_nobody(&user_id);
+    let result = match mailroom.verify_from_link(user, &code).await? {
         VerifyOutcome::Verified { .. } => "verified",
         VerifyOutcome::AlreadyVerified => "already",
         VerifyOutcome::Invalid => "invalid",
@@ -42,7 +44,9 @@ pub async fn verify_email_link(user_id: String, code: String) -> Result<(), AppE
 #[server(prefix = "/api", endpoint = "request_new_code")]
 pub async fn request_new_code(user_id: String) -> Result<(), AppError> {
     let mailroom = crate::ssr::mailroom()?;
-    mailroom.new_code_from_link(&user_id).await?;
+    mailroom
+        .new_code_from_link(mailroom_core::ids::UserId::parse_or_nobody(&user_id))
+        .await?;
     leptos_axum::redirect(&result_url(&user_id, "sent"));
     Ok(())
 }

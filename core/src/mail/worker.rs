@@ -16,7 +16,7 @@ use super::transport::{Delivered, OutgoingMail, Transport};
 use crate::change::{event, UserChange};
 use crate::code::CodeKind;
 use crate::error::Result;
-use crate::model::{MailKind, MailRecord, User};
+use crate::model::{MailKind, MailRecord, MailStatus, User};
 use crate::service::Mailroom;
 use crate::store::{MailUpdate, Op};
 
@@ -122,7 +122,7 @@ impl Worker {
     async fn release(&self, mail: &MailRecord) {
         let update = MailUpdate {
             id: mail.id,
-            status: "queued",
+            status: MailStatus::Queued,
             attempts: (mail.attempts - 1).max(0),
             next_attempt_at: self.mailroom.clock.now(),
             ..MailUpdate::unchanged(mail)
@@ -138,11 +138,11 @@ impl Worker {
         match outcome {
             Outcome::Skipped(reason) => {
                 bump(&COUNTERS.skipped);
-                tracing::info!(mail = mail.id, reason, "mail skipped");
+                tracing::info!(mail = mail.id.0, reason, "mail skipped");
                 self.finish(
                     &mail,
                     MailUpdate {
-                        status: "skipped",
+                        status: MailStatus::Skipped,
                         last_error: Some(reason.to_owned()),
                         ..redacted(&mail)
                     },
@@ -173,7 +173,7 @@ impl Worker {
                     Delivered::Sent => {
                         bump(&COUNTERS.sent);
                         MailUpdate {
-                            status: "sent",
+                            status: MailStatus::Sent,
                             ..stored
                         }
                     }
@@ -182,10 +182,10 @@ impl Worker {
                         // and link stay sealed (shown whole only to callers who may
                         // write the user) until the code is gone (`sweep`).
                         bump(&COUNTERS.captured);
-                        tracing::info!(mail = mail.id, user = %mail.user_id, "dev mailbox: captured a mail; read it at /mailbox");
-                        tracing::debug!(mail = mail.id, to = %mail.to_address, link = %context_link(&self.mailroom, &mail), "dev mailbox: the captured mail's link");
+                        tracing::info!(mail = mail.id.0, user = %mail.user_id, "dev mailbox: captured a mail; read it at /mailbox");
+                        tracing::debug!(mail = mail.id.0, to = %mail.to_address, link = %context_link(&self.mailroom, &mail), "dev mailbox: the captured mail's link");
                         MailUpdate {
-                            status: "captured",
+                            status: MailStatus::Captured,
                             payload: mail.payload.clone(),
                             sealed: mail.sealed.clone(),
                             ..stored
@@ -198,20 +198,20 @@ impl Worker {
                 let tried = mail.attempts.max(1) as usize;
                 let update = if tried > BACKOFF_SECS.len() {
                     bump(&COUNTERS.failed);
-                    tracing::warn!(mail = mail.id, attempts = tried, %error, "mail failed for good");
+                    tracing::warn!(mail = mail.id.0, attempts = tried, %error, "mail failed for good");
                     // Failed for good: its code and link go (SPEC §7). A retry of a
                     // code mail is refused; a new code is the way on.
                     MailUpdate {
-                        status: "failed",
+                        status: MailStatus::Failed,
                         last_error: Some(error),
                         ..redacted(&mail)
                     }
                 } else {
                     bump(&COUNTERS.retried);
                     let wait = BACKOFF_SECS[tried - 1];
-                    tracing::info!(mail = mail.id, attempts = tried, retry_in_secs = wait, %error, "mail will be retried");
+                    tracing::info!(mail = mail.id.0, attempts = tried, retry_in_secs = wait, %error, "mail will be retried");
                     MailUpdate {
-                        status: "queued",
+                        status: MailStatus::Queued,
                         last_error: Some(error),
                         next_attempt_at: now.plus_secs(wait),
                         ..MailUpdate::unchanged(&mail)

@@ -47,6 +47,7 @@ where
     for<'a> &'a str: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
     for<'a> Option<&'a str>: sqlx::Encode<'a, B::Db> + sqlx::Type<B::Db>,
     for<'r> UserRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> ListedUserRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> OrgRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> MembershipRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> EventRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
@@ -87,7 +88,7 @@ where
         Sql::<B::Db>::user_by_username(self.read_pool(), username).await
     }
 
-    async fn users(&self, query: &UserQuery) -> Result<(Vec<User>, u64)> {
+    async fn users(&self, query: &UserQuery) -> Result<(Vec<(User, bool)>, u64)> {
         Sql::<B::Db>::users(self.read_pool(), query).await
     }
 
@@ -122,7 +123,7 @@ where
         Sql::<B::Db>::mails(self.read_pool(), query).await
     }
 
-    async fn mail(&self, id: i64) -> Result<Option<MailRecord>> {
+    async fn mail(&self, id: crate::ids::MailId) -> Result<Option<MailRecord>> {
         Sql::<B::Db>::mail(self.read_pool(), id).await
     }
 
@@ -138,7 +139,7 @@ where
         Sql::<B::Db>::login_window(self.read_pool(), key).await
     }
 
-    async fn mail_counts(&self) -> Result<Vec<(String, i64)>> {
+    async fn mail_counts(&self) -> Result<Vec<(crate::model::MailStatus, i64)>> {
         Sql::<B::Db>::mail_counts(self.read_pool()).await
     }
 

@@ -146,8 +146,8 @@ pub enum Op {
 /// The fields of an outbox row that delivery changes.
 #[derive(Debug, Clone)]
 pub struct MailUpdate {
-    pub id: i64,
-    pub status: &'static str,
+    pub id: crate::ids::MailId,
+    pub status: crate::model::MailStatus,
     pub attempts: i64,
     pub subject: String,
     pub payload: serde_json::Value,
@@ -165,7 +165,7 @@ impl MailUpdate {
     pub fn unchanged(mail: &MailRecord) -> Self {
         MailUpdate {
             id: mail.id,
-            status: "sending",
+            status: crate::model::MailStatus::Sending,
             attempts: mail.attempts,
             subject: mail.subject.clone(),
             payload: mail.payload.clone(),
@@ -207,6 +207,8 @@ pub struct UserQuery {
     pub include_deleted: bool,
     pub offset: u64,
     pub limit: u64,
+    /// Codes that expire after this count as live (`code_pending` of each row).
+    pub now: Timestamp,
 }
 
 /// Which outbox rows to list, newest first.
@@ -215,9 +217,9 @@ pub struct MailQuery {
     pub user: Option<UserId>,
     /// Only these orgs; `None` = all.
     pub orgs: Option<Vec<OrgId>>,
-    pub status: Option<String>,
+    pub status: Option<crate::model::MailStatus>,
     /// Rows with a smaller id than this (the cursor).
-    pub before_id: Option<i64>,
+    pub before_id: Option<crate::ids::MailId>,
     pub limit: u64,
 }
 
@@ -269,8 +271,9 @@ pub trait Store: Send + Sync + 'static {
     async fn orgs(&self) -> Result<Vec<Org>>;
     async fn user(&self, id: UserId) -> Result<Option<User>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
-    /// A page of users and the number of all matches.
-    async fn users(&self, query: &UserQuery) -> Result<(Vec<User>, u64)>;
+    /// A page of users, each with whether a live email code is out, and the number
+    /// of all matches.
+    async fn users(&self, query: &UserQuery) -> Result<(Vec<(User, bool)>, u64)>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
     /// A page of tokens with their owner's org and sequence, and the number of all matches.
@@ -284,7 +287,7 @@ pub trait Store: Send + Sync + 'static {
     /// When the code-carrying mails to `user` since `since` were queued (send limits).
     async fn code_mail_times(&self, user: UserId, since: Timestamp) -> Result<Vec<Timestamp>>;
     async fn mails(&self, query: &MailQuery) -> Result<Vec<MailRecord>>;
-    async fn mail(&self, id: i64) -> Result<Option<MailRecord>>;
+    async fn mail(&self, id: crate::ids::MailId) -> Result<Option<MailRecord>>;
     /// Code mails written before sealing whose payload still holds the code or link.
     async fn mails_with_plaintext_secrets(&self) -> Result<Vec<MailRecord>>;
     /// Marks up to `limit` due mails `sending` until `lease_until` and returns them.
@@ -300,7 +303,7 @@ pub trait Store: Send + Sync + 'static {
     /// A sign-in limit key's window: when it started and the attempts counted in it.
     async fn login_window(&self, key: &str) -> Result<Option<(Timestamp, i64)>>;
     /// Outbox rows per status (metrics).
-    async fn mail_counts(&self) -> Result<Vec<(String, i64)>>;
+    async fn mail_counts(&self) -> Result<Vec<(crate::model::MailStatus, i64)>>;
     /// A page of the user's events (see `EventQuery`).
     async fn events(&self, query: &EventQuery) -> Result<Vec<Event>>;
     /// After rows that held secrets in clear were redacted: leaves no old copy of

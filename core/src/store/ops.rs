@@ -304,13 +304,13 @@ where
                 )
                 .push("VALUES ").push_tuple(|row| {
                         let mail = mail;
-                    row.bind(mail.id)
+                    row.bind(mail.id.0)
                         .bind(mail.user_id.0)
                         .bind(mail.org_id.0)
                         .bind(mail.kind.as_db())
                         .bind(mail.to_address)
                         .bind(mail.payload.to_string())
-                        .bind("queued")
+                        .bind(crate::model::MailStatus::Queued.as_db())
                         .bind(mail.created_at.0)
                         .bind(mail.created_at.0)
                         .bind(mail.code_kind.map(|k| k.as_db()))
@@ -321,7 +321,7 @@ where
             }
             Op::UpdateMail(update) => {
                 q.push("UPDATE mails SET status = ")
-                    .push_bind(update.status)
+                    .push_bind(update.status.as_db())
                     .push(", attempts = ")
                     .push_bind(update.attempts)
                     .push(", subject = ")
@@ -341,7 +341,7 @@ where
                     .push(", sealed = ")
                     .push_bind(update.sealed)
                     .push(" WHERE id = ")
-                    .push_bind(update.id);
+                    .push_bind(update.id.0);
             }
             Op::RevokeToken { id, at } => {
                 q.push("UPDATE pats SET revoked_at = ")

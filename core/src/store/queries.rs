@@ -24,6 +24,7 @@ where
     for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> Option<&'a str>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'r> UserRow: sqlx::FromRow<'r, DB::Row>,
+    for<'r> ListedUserRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> OrgRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> MembershipRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> EventRow: sqlx::FromRow<'r, DB::Row>,
@@ -199,15 +200,28 @@ where
     pub(crate) async fn users(
         pool: &sqlx::Pool<DB>,
         query: &crate::store::UserQuery,
-    ) -> crate::error::Result<(Vec<crate::model::User>, u64)> {
-        let total = Self::count(pool, Self::users_filtered("SELECT count(*)", query)).await?;
-        let mut page = Self::users_filtered(&format!("SELECT {USER_COLUMNS}"), query);
+    ) -> crate::error::Result<(Vec<(crate::model::User, bool)>, u64)> {
+        let count = Self::users_filtered(Statement::new("SELECT count(*)"), query);
+        let total = Self::count(pool, count).await?;
+        // Whether a live email code is out, in the same query (no query per user).
+        let mut select = Statement::new(format!(
+            "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM codes c WHERE c.user_id = users.id \
+             AND c.kind = 'email' AND c.used_at IS NULL AND c.attempts < {} AND c.expires_at > ",
+            crate::code::MAX_ATTEMPTS
+        ));
+        select.push_bind(query.now.0).push(") AS code_pending");
+        let mut page = Self::users_filtered(select, query);
         page.push(" ORDER BY lower(username), id LIMIT ")
             .push_bind(query.limit.min(10_000) as i64)
             .push(" OFFSET ")
             .push_bind(query.offset.min(i64::MAX as u64) as i64);
-        let rows: Vec<UserRow> = Self::rows(pool, page).await?;
-        Ok((rows.into_iter().map(Into::into).collect(), total as u64))
+        let rows: Vec<ListedUserRow> = Self::rows(pool, page).await?;
+        Ok((
+            rows.into_iter()
+                .map(|row| (row.user.into(), row.code_pending))
+                .collect(),
+            total as u64,
+        ))
     }
 
     pub(crate) async fn memberships(
@@ -337,10 +351,10 @@ where
             sql.push(")");
         }
         if let Some(status) = &query.status {
-            sql.push(" AND status = ").push_bind(status.clone());
+            sql.push(" AND status = ").push_bind(status.as_db());
         }
         if let Some(before) = query.before_id {
-            sql.push(" AND id < ").push_bind(before);
+            sql.push(" AND id < ").push_bind(before.0);
         }
         sql.push(" ORDER BY id DESC LIMIT ")
             .push_bind(query.limit.clamp(1, 1000) as i64);
@@ -350,11 +364,11 @@ where
 
     pub(crate) async fn mail(
         pool: &sqlx::Pool<DB>,
-        id: i64,
+        id: crate::ids::MailId,
     ) -> crate::error::Result<Option<crate::model::MailRecord>> {
         let row: Option<MailRow> =
             sqlx::query_as(&format!("SELECT {MAIL_COLUMNS} FROM mails WHERE id = $1"))
-                .bind(id)
+                .bind(id.0)
                 .fetch_optional(pool)
                 .await?;
         Ok(row.and_then(MailRow::into_record))
@@ -424,12 +438,17 @@ where
 
     pub(crate) async fn mail_counts(
         pool: &sqlx::Pool<DB>,
-    ) -> crate::error::Result<Vec<(String, i64)>> {
-        Ok(
+    ) -> crate::error::Result<Vec<(crate::model::MailStatus, i64)>> {
+        let counts: Vec<(String, i64)> =
             sqlx::query_as("SELECT status, count(*) FROM mails GROUP BY status ORDER BY status")
                 .fetch_all(pool)
-                .await?,
-        )
+                .await?;
+        Ok(counts
+            .into_iter()
+            .filter_map(|(status, count)| {
+                Some((crate::model::MailStatus::from_name(&status)?, count))
+            })
+            .collect())
     }
 
     pub(crate) async fn events(
@@ -465,8 +484,7 @@ where
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    fn users_filtered<'a>(select: &str, query: &'a crate::store::UserQuery) -> Statement<DB> {
-        let mut sql = Statement::<DB>::new(select);
+    fn users_filtered(mut sql: Statement<DB>, query: &crate::store::UserQuery) -> Statement<DB> {
         sql.push(" FROM users WHERE 1 = 1");
         if !query.include_deleted {
             sql.push(" AND state <> 'deleted'");

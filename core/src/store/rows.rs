@@ -70,6 +70,14 @@ impl From<UserRow> for User {
     }
 }
 
+/// A user row of the users list, with whether a live email code is out.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ListedUserRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub code_pending: bool,
+}
+
 /// The user row's columns as bind values, in `USER_COLUMNS` order.
 pub(crate) struct UserValues {
     pub id: i64,
@@ -306,14 +314,14 @@ pub(crate) struct MailRow {
 impl MailRow {
     pub(crate) fn into_record(self) -> Option<crate::model::MailRecord> {
         Some(crate::model::MailRecord {
-            id: self.id,
+            id: crate::ids::MailId(self.id),
             user_id: UserId(self.user_id),
             org_id: OrgId(self.org_id),
             kind: crate::model::MailKind::from_db(&self.kind)?,
             to_address: self.to_address,
             subject: self.subject,
             payload: serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null),
-            status: self.status,
+            status: crate::model::MailStatus::from_name(&self.status)?,
             attempts: self.attempts,
             last_error: self.last_error,
             created_at: Timestamp(self.created_at),

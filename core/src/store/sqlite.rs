@@ -340,7 +340,13 @@ mod tests {
         }
         assert_eq!(
             results,
-            [Ok(true), Ok(true), Err(Code::AlreadyExists), Ok(true), Ok(true)]
+            [
+                Ok(true),
+                Ok(true),
+                Err(Code::AlreadyExists),
+                Ok(true),
+                Ok(true)
+            ]
         );
         let names: Vec<String> = sqlx::query_scalar("SELECT name FROM orgs ORDER BY name")
             .fetch_all(&store.reader)

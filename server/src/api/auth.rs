@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use mailroom_core::permissions::Caller;
+use mailroom_core::target::OrgContext;
 use mailroom_core::{Code, Error, Mailroom};
 
 use super::error::RestError;
@@ -45,19 +46,15 @@ impl FromRequestParts<Mailroom> for RestCaller {
     }
 }
 
-/// The `x-zitadel-orgid` header, if any.
-pub struct OrgHeader(pub Option<String>);
+/// The v1 org context from `x-zitadel-orgid` (absent: the caller's own org).
+pub struct OrgHeader(pub OrgContext);
 
 impl<S: Send + Sync> FromRequestParts<S> for OrgHeader {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(OrgHeader(
-            parts
-                .headers
-                .get(ORG_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-        ))
+        Ok(OrgHeader(OrgContext::from_header(
+            parts.headers.get(ORG_HEADER).map(|v| v.as_bytes()),
+        )))
     }
 }

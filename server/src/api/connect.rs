@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use mailroom_core::user_lifecycle::StateChange;
+use mailroom_core::user_state::StateChange;
 use mailroom_core::{Error, Mailroom};
 use serde::Serialize;
 

@@ -15,7 +15,7 @@ pub async fn healthz() -> Json<Value> {
 /// The database answers and its migrations are applied.
 #[utoipa::path(get, path = "/readyz", tag = "Mailroom", security(), responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable or migrations pending")))]
 pub async fn readyz(State(mailroom): State<Mailroom>) -> (StatusCode, Json<Value>) {
-    match mailroom.store().ready().await {
+    match mailroom.ready().await {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(err) => {
             tracing::warn!(error = %err, cause = err.internal_cause().unwrap_or_default(), "not ready");

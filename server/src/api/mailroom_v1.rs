@@ -2,6 +2,9 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use mailroom_core::ids::{MailId, UserId};
+use mailroom_core::model::MailStatus;
+use mailroom_core::outbox::{parse_cursor, parse_status};
 use mailroom_core::Mailroom;
 use serde::Serialize;
 use serde_json::Value;
@@ -75,7 +78,12 @@ pub async fn user_events(
         None => None,
     };
     let (events, next) = m
-        .user_events(&caller, &user_id, after, params.limit.unwrap_or(0))
+        .user_events(
+            &caller,
+            UserId::parse_or_nobody(&user_id),
+            after,
+            params.limit.unwrap_or(0),
+        )
         .await?;
     Ok(Json(EventsResponse {
         next_cursor: next.map(|n| n.to_string()),
@@ -134,12 +142,13 @@ impl From<&mailroom_core::model::MailRecord> for MailDto {
             kind: mail.kind.as_db().to_owned(),
             to: mail.to_address.clone(),
             subject: mail.subject.clone(),
-            status: mail.status.clone(),
+            status: mail.status.as_db().to_owned(),
             attempts: mail.attempts,
             last_error: mail.last_error.clone(),
             created_at: mail.created_at.to_rfc3339(),
             sent_at: mail.sent_at.map(|t| t.to_rfc3339()),
-            next_attempt_at: (mail.status == "queued").then(|| mail.next_attempt_at.to_rfc3339()),
+            next_attempt_at: (mail.status == MailStatus::Queued)
+                .then(|| mail.next_attempt_at.to_rfc3339()),
         }
     }
 }
@@ -167,18 +176,24 @@ pub async fn list_mails(
     query: Result<axum::extract::Query<MailsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<MailsResponse>, RestError> {
     let query = self::query(query)?;
+    let status = query.status.as_deref().map(parse_status).transpose()?;
+    let cursor = query
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(parse_cursor)
+        .transpose()?;
+    let user = query
+        .user_id
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(UserId::parse_or_nobody);
     let page = m
-        .list_mails(
-            &caller,
-            query.user_id.as_deref(),
-            query.status.as_deref(),
-            query.limit.unwrap_or(0),
-            query.cursor.as_deref(),
-        )
+        .list_mails(&caller, user, status, query.limit.unwrap_or(0), cursor)
         .await?;
     Ok(Json(MailsResponse {
         mails: page.mails.iter().map(MailDto::from).collect(),
-        next_cursor: page.next_cursor,
+        next_cursor: page.next_cursor.map(|c| c.to_string()),
     }))
 }
 
@@ -201,7 +216,7 @@ pub async fn retry_mail(
     RestCaller(caller): RestCaller,
     Path(id): Path<String>,
 ) -> Result<Json<RetryResponse>, RestError> {
-    let mail = m.retry_mail(&caller, &id).await?;
+    let mail = m.retry_mail(&caller, MailId::parse_or_nobody(&id)).await?;
     Ok(Json(RetryResponse {
         mail: MailDto::from(&mail),
     }))

@@ -2,7 +2,12 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use mailroom_core::user_lifecycle::NewHuman;
+use mailroom_core::add_user::NewHuman;
+use mailroom_core::change_email::Verification;
+use mailroom_core::email_codes::CodeRequest;
+use mailroom_core::ids::UserId;
+use mailroom_core::target::Api;
+use mailroom_core::verification::CodeDelivery;
 use mailroom_core::Mailroom;
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +48,7 @@ pub async fn get_email(
     Path(user_id): Path<String>,
 ) -> Result<Json<GetEmailResponse>, RestError> {
     let view = mailroom
-        .get_email_v1(&caller, org.as_deref(), &user_id)
+        .email_of(&caller, org, UserId::parse_or_nobody(&user_id))
         .await?;
     Ok(Json(GetEmailResponse {
         details: DetailsDto::from(&view.details),
@@ -82,15 +87,15 @@ pub async fn update_email(
     let request: UpdateEmailRequest = body.parse()?;
     let email = email_field("UpdateHumanEmailRequest", "Email", request.email.as_deref())?;
     let details = mailroom
-        .set_email_v1(
+        .change_email(
             &caller,
-            org.as_deref(),
-            &user_id,
+            Api::V1(org),
+            UserId::parse_or_nobody(&user_id),
             &email,
-            request.is_email_verified.unwrap_or(false),
+            &v1_verification(request.is_email_verified.unwrap_or(false)),
         )
         .await?;
-    Ok(Json(DetailsOnly::from(&details)))
+    Ok(Json(DetailsOnly::from(&details.details)))
 }
 
 /// `POST /management/v1/users/{userId}/email/_resend_verification`
@@ -111,9 +116,14 @@ pub async fn resend_email_verification(
 ) -> Result<Json<DetailsOnly>, RestError> {
     let _: serde_json::Value = body.parse()?;
     let details = mailroom
-        .resend_email_verification_v1(&caller, org.as_deref(), &user_id)
+        .send_email_code(
+            &caller,
+            Api::V1(org),
+            UserId::parse_or_nobody(&user_id),
+            &CodeRequest::Again(CodeDelivery::Mail { url_template: None }),
+        )
         .await?;
-    Ok(Json(DetailsOnly::from(&details)))
+    Ok(Json(DetailsOnly::from(&details.details)))
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -150,7 +160,12 @@ pub async fn resend_initialization(
         None => None,
     };
     let details = mailroom
-        .resend_initialization_v1(&caller, org.as_deref(), &user_id, email.as_ref())
+        .resend_initialization(
+            &caller,
+            Api::V1(org),
+            UserId::parse_or_nobody(&user_id),
+            email.as_ref(),
+        )
         .await?;
     Ok(Json(DetailsOnly::from(&details)))
 }
@@ -256,6 +271,7 @@ pub async fn add_human(
     let password = request.initial_password.filter(|p| !p.is_empty());
     let human = NewHuman {
         user_id: None,
+        org: None,
         username,
         given_name: request.profile.first_name,
         family_name: request.profile.last_name,
@@ -266,11 +282,11 @@ pub async fn add_human(
         password,
     };
     let created = mailroom
-        .add_human_v1(
+        .add_human(
             &caller,
-            org.as_deref(),
+            Api::V1(org),
             human,
-            request.email.is_email_verified,
+            v1_verification(request.email.is_email_verified),
         )
         .await?;
     Ok(Json(CreatedUser {
@@ -320,9 +336,9 @@ pub async fn add_machine(
         500,
     )?;
     let created = mailroom
-        .add_machine_v1(
+        .add_machine(
             &caller,
-            org.as_deref(),
+            org,
             &request.user_name,
             &request.name,
             &request.description,
@@ -362,7 +378,7 @@ pub async fn add_org(
 ) -> Result<Json<AddOrgResponse>, RestError> {
     let request: AddOrgRequest = body.parse()?;
     check_len("AddOrgRequest", "Name", &request.name, 1, 200)?;
-    let (id, details) = mailroom.add_org_v1(&caller, &request.name).await?;
+    let (id, details) = mailroom.add_org(&caller, &request.name).await?;
     Ok(Json(AddOrgResponse {
         id: id.to_string(),
         details: DetailsDto::from(&details),
@@ -396,7 +412,21 @@ pub async fn add_member(
     let request: AddMemberRequest = body.parse()?;
     check_len("AddOrgMemberRequest", "UserId", &request.user_id, 1, 200)?;
     let details = mailroom
-        .add_member_v1(&caller, org.as_deref(), &request.user_id, &request.roles)
+        .add_member(
+            &caller,
+            org,
+            UserId::parse_or_nobody(&request.user_id),
+            &request.roles,
+        )
         .await?;
     Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// v1's `isEmailVerified`: verified at once, or a code by mail with the default link.
+fn v1_verification(is_verified: bool) -> Verification {
+    if is_verified {
+        Verification::Verified
+    } else {
+        Verification::Code(CodeDelivery::Mail { url_template: None })
+    }
 }

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use mailroom_core::ids::OrgId;
+use mailroom_core::ids::{OrgId, UserId};
 use mailroom_core::permissions::Caller;
 use mailroom_core::{Code, Error, Mailroom};
 use serde::{Deserialize, Serialize};
@@ -56,9 +56,9 @@ pub async fn add_organization(
     for admin in r.admins {
         let user_id = admin.user_id.unwrap_or_default();
         check_len("AddOrganizationRequest_Admin", "UserId", &user_id, 1, 200)?;
-        admins.push((user_id, admin.roles));
+        admins.push((UserId::parse_or_nobody(&user_id), admin.roles));
     }
-    let (org, details) = m.add_organization_v2(caller, id, &r.name, admins).await?;
+    let (org, details) = m.add_organization(caller, id, &r.name, admins).await?;
     Ok(AddOrganizationResponse {
         details: DetailsDto::from(&details),
         organization_id: org.to_string(),

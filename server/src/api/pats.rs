@@ -7,7 +7,8 @@ use axum::Json;
 use mailroom_core::clock::Timestamp;
 use mailroom_core::ids::{OrgId, TokenId, UserId};
 use mailroom_core::permissions::Caller;
-use mailroom_core::tokens::{TokenApi, TokenListing, TokenView};
+use mailroom_core::target::Api;
+use mailroom_core::tokens::{TokenListing, TokenView};
 use mailroom_core::{Code, Error, Mailroom};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -88,11 +89,9 @@ pub async fn add_token_v1(
         )?),
         None => None,
     };
-    let api = TokenApi::V1 {
-        org_header: org.as_deref(),
-    };
+    let api = Api::V1(org);
     let (token_id, token, details) = mailroom
-        .add_token(&caller, api, &user_id, expires_at)
+        .add_token(&caller, api, UserId::parse_or_nobody(&user_id), expires_at)
         .await?;
     Ok(Json(AddTokenResponse {
         token_id: token_id.to_string(),
@@ -165,15 +164,13 @@ pub async fn list_tokens_v1(
     let request: ListTokensRequest = body.parse()?;
     let listing = TokenListing {
         // An id that is no user's has no tokens.
-        user: Some(UserId::parse(&user_id).unwrap_or(UserId(-1))),
+        user: Some(UserId::parse_or_nobody(&user_id)),
         offset: uint_field(&request.query.offset)?,
         limit: list_limit(uint_field(&request.query.limit)?),
         asc: request.query.asc,
         ..TokenListing::default()
     };
-    let api = TokenApi::V1 {
-        org_header: org.as_deref(),
-    };
+    let api = Api::V1(org);
     let (tokens, total) = mailroom.list_tokens(&caller, api, &listing).await?;
     Ok(Json(ListTokensResponse {
         details: ListDetailsV1 {
@@ -204,11 +201,14 @@ pub async fn get_token_v1(
     OrgHeader(org): OrgHeader,
     Path((user_id, token_id)): Path<(String, String)>,
 ) -> Result<Json<GetTokenResponse>, RestError> {
-    let api = TokenApi::V1 {
-        org_header: org.as_deref(),
-    };
+    let api = Api::V1(org);
     let token = mailroom
-        .get_token(&caller, api, &user_id, &token_id)
+        .get_token(
+            &caller,
+            api,
+            UserId::parse_or_nobody(&user_id),
+            TokenId::parse_or_nobody(&token_id),
+        )
         .await?;
     Ok(Json(GetTokenResponse {
         token: TokenV1::from(&token),
@@ -230,11 +230,14 @@ pub async fn remove_token_v1(
     OrgHeader(org): OrgHeader,
     Path((user_id, token_id)): Path<(String, String)>,
 ) -> Result<Json<DetailsOnly>, RestError> {
-    let api = TokenApi::V1 {
-        org_header: org.as_deref(),
-    };
+    let api = Api::V1(org);
     let details = mailroom
-        .remove_token(&caller, api, &user_id, &token_id)
+        .remove_token(
+            &caller,
+            api,
+            UserId::parse_or_nobody(&user_id),
+            TokenId::parse_or_nobody(&token_id),
+        )
         .await?;
     Ok(Json(DetailsOnly::from(&details)))
 }
@@ -288,7 +291,7 @@ pub async fn add_token_v2(
     })?;
     let expires_at = timestamp_field(MESSAGE, "ExpirationDate", &date)?;
     let (token_id, token, details) = m
-        .add_token(caller, TokenApi::V2, &user_id, Some(expires_at))
+        .add_token(caller, Api::V2, user_id, Some(expires_at))
         .await?;
     Ok(AddTokenV2Response {
         creation_date: details.change_date.to_rfc3339(),
@@ -324,7 +327,12 @@ pub async fn remove_token_v2(
     let token_id = path_token.or(r.token_id).unwrap_or_default();
     token_id_field(MESSAGE, &token_id)?;
     let details = m
-        .remove_token(caller, TokenApi::V2, &user_id, &token_id)
+        .remove_token(
+            caller,
+            Api::V2,
+            user_id,
+            TokenId::parse_or_nobody(&token_id),
+        )
         .await?;
     Ok(RemoveTokenV2Response {
         deletion_date: details.change_date.to_rfc3339(),
@@ -444,7 +452,6 @@ pub async fn list_tokens_v2(
     r: ListTokensV2Request,
 ) -> Result<ListTokensV2Response, Error> {
     // An id that is nobody's matches nothing rather than everything.
-    let never = -1;
     let mut listing = TokenListing {
         offset: uint_field(&r.pagination.offset)?,
         limit: list_limit(uint_field(&r.pagination.limit)?),
@@ -453,13 +460,13 @@ pub async fn list_tokens_v2(
     };
     for filter in &r.filters {
         if let Some(f) = &filter.token_id_filter {
-            listing.token = Some(TokenId::parse(&f.id).unwrap_or(TokenId(never)));
+            listing.token = Some(TokenId::parse_or_nobody(&f.id));
         }
         if let Some(f) = &filter.user_id_filter {
-            listing.user = Some(UserId::parse(&f.id).unwrap_or(UserId(never)));
+            listing.user = Some(UserId::parse_or_nobody(&f.id));
         }
         if let Some(f) = &filter.organization_id_filter {
-            listing.org = Some(OrgId::parse(&f.id).unwrap_or(OrgId(never)));
+            listing.org = Some(OrgId::parse_or_nobody(&f.id));
         }
         if let Some(f) = &filter.created_date_filter {
             listing.created = Some(timestamp_condition("CreatedDateFilter", f)?);
@@ -469,7 +476,7 @@ pub async fn list_tokens_v2(
         }
     }
     let limit = listing.limit;
-    let (tokens, total) = m.list_tokens(caller, TokenApi::V2, &listing).await?;
+    let (tokens, total) = m.list_tokens(caller, Api::V2, &listing).await?;
     Ok(ListTokensV2Response {
         pagination: PaginationResponse {
             total_result: total.to_string(),

@@ -3,11 +3,14 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use mailroom_core::add_user::NewHuman;
+use mailroom_core::change_email::Verification;
+use mailroom_core::email_codes::CodeRequest;
 use mailroom_core::ids::{OrgId, UserId};
 use mailroom_core::model::{User, UserKind, UserState};
 use mailroom_core::permissions::Caller;
-use mailroom_core::user_email::SetEmailMode;
-use mailroom_core::user_lifecycle::{NewHuman, StateChange};
+use mailroom_core::target::Api;
+use mailroom_core::user_state::StateChange;
 use mailroom_core::users::{ListUsersV2, TextMatch};
 use mailroom_core::verification::CodeDelivery;
 use mailroom_core::{Code, Error, Mailroom};
@@ -87,11 +90,12 @@ pub(crate) fn user_id_field(
     message: &str,
     path: Option<String>,
     body: Option<String>,
-) -> Result<String, Error> {
+) -> Result<UserId, Error> {
     // The path's userId wins over the body's (SPEC §2).
     let user_id = path.or(body).unwrap_or_default();
     check_len(message, "UserId", &user_id, 1, 200)?;
-    Ok(user_id)
+    // Text that is no id names nobody: answered like an unknown user.
+    Ok(UserId::parse_or_nobody(&user_id))
 }
 
 fn oneof_error(message: &str, fields: &str) -> Error {
@@ -122,9 +126,9 @@ fn set_email_mode(
     send_code: Option<SendCode>,
     return_code: Option<Value>,
     is_verified: Option<bool>,
-) -> Result<SetEmailMode, Error> {
+) -> Result<Verification, Error> {
     match is_verified {
-        None => Ok(SetEmailMode::Code(code_delivery(
+        None => Ok(Verification::Code(code_delivery(
             message,
             send_code,
             return_code,
@@ -132,7 +136,7 @@ fn set_email_mode(
         Some(_) if send_code.is_some() || return_code.is_some() => {
             Err(oneof_error(message, "sendCode, returnCode, isVerified"))
         }
-        Some(true) => Ok(SetEmailMode::MarkVerified),
+        Some(true) => Ok(Verification::Verified),
         Some(false) => Err(Error::plain(
             Code::InvalidArgument,
             format!("invalid {message}.IsVerified: value must equal true"),
@@ -140,7 +144,7 @@ fn set_email_mode(
     }
 }
 
-fn code_response(write: mailroom_core::user_email::CodeWrite) -> CodeResponse {
+fn code_response(write: mailroom_core::change_email::CodeWrite) -> CodeResponse {
     CodeResponse {
         details: DetailsDto::from(&write.details),
         verification_code: write.code.map(|c| c.as_str().to_owned()),
@@ -160,7 +164,8 @@ pub async fn set_email(
     let email = email_field(MESSAGE, "Email", r.email.as_deref())?;
     let mode = set_email_mode(MESSAGE, r.send_code, r.return_code, r.is_verified)?;
     Ok(code_response(
-        m.set_email_v2(caller, &user_id, &email, &mode).await?,
+        m.change_email(caller, Api::V2, user_id, &email, &mode)
+            .await?,
     ))
 }
 
@@ -174,7 +179,8 @@ pub async fn send_email_code(
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let delivery = code_delivery(MESSAGE, r.send_code, r.return_code)?;
     Ok(code_response(
-        m.send_email_code_v2(caller, &user_id, &delivery).await?,
+        m.send_email_code(caller, Api::V2, user_id, &CodeRequest::New(delivery))
+            .await?,
     ))
 }
 
@@ -188,7 +194,8 @@ pub async fn resend_email_code(
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let delivery = code_delivery(MESSAGE, r.send_code, r.return_code)?;
     Ok(code_response(
-        m.resend_email_code_v2(caller, &user_id, &delivery).await?,
+        m.send_email_code(caller, Api::V2, user_id, &CodeRequest::Again(delivery))
+            .await?,
     ))
 }
 
@@ -202,7 +209,7 @@ pub async fn verify_email(
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let code = r.verification_code.unwrap_or_default();
     check_len(MESSAGE, "VerificationCode", &code, 1, 20)?;
-    let details = m.verify_email_v2(caller, &user_id, &code).await?;
+    let details = m.verify_email(caller, user_id, &code).await?;
     Ok(DetailsOnly::from(&details))
 }
 
@@ -337,6 +344,7 @@ pub async fn add_human_user(
     };
     let human = NewHuman {
         user_id,
+        org,
         username,
         given_name: r.profile.given_name,
         family_name: r.profile.family_name,
@@ -346,7 +354,7 @@ pub async fn add_human_user(
         email: Some(email),
         password: r.password.map(|p| p.password).filter(|p| !p.is_empty()),
     };
-    let created = m.add_human_v2(caller, org, human, mode).await?;
+    let created = m.add_human(caller, Api::V2, human, mode).await?;
     Ok(AddHumanUserResponse {
         user_id: created.user_id.to_string(),
         details: DetailsDto::from(&created.details),
@@ -452,7 +460,7 @@ pub async fn get_user(
     r: UserIdRequest,
 ) -> Result<GetUserResponse, Error> {
     let user_id = user_id_field("GetUserByIDRequest", path_user, r.user_id)?;
-    let user = m.get_user_v2(caller, &user_id).await?;
+    let user = m.user_by_id(caller, user_id).await?;
     let details = mailroom_core::model::Details::of_read(&user);
     Ok(GetUserResponse {
         details: DetailsDto::from(&details),
@@ -595,7 +603,7 @@ pub async fn list_users(
                 .find(|st| st.api_name() == s.state);
         }
     }
-    let page = m.list_users_v2(caller, &query).await?;
+    let page = m.list_users(caller, &query).await?;
     Ok(ListUsersResponse {
         details: ListDetails {
             total_result: page.total.to_string(),
@@ -614,9 +622,7 @@ pub async fn delete_user(
     r: UserIdRequest,
 ) -> Result<DetailsOnly, Error> {
     let user_id = user_id_field("DeleteUserRequest", path_user, r.user_id)?;
-    Ok(DetailsOnly::from(
-        &m.delete_user_v2(caller, &user_id).await?,
-    ))
+    Ok(DetailsOnly::from(&m.delete_user(caller, user_id).await?))
 }
 
 pub async fn change_state(
@@ -634,7 +640,7 @@ pub async fn change_state(
     };
     let user_id = user_id_field(message, path_user, r.user_id)?;
     Ok(DetailsOnly::from(
-        &m.change_user_state_v2(caller, &user_id, to).await?,
+        &m.change_user_state(caller, user_id, to).await?,
     ))
 }
 

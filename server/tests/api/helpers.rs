@@ -462,10 +462,13 @@ impl TestApp {
 
     /// The code and link of a mail, as the console's preview shows them to api-admin
     /// (an instance owner may see them whole while they are sealed).
-    pub async fn mail_secret(&self, mail_id: i64) -> mailroom_core::model::MailSecret {
+    pub async fn mail_secret(
+        &self,
+        mail_id: mailroom_core::ids::MailId,
+    ) -> mailroom_core::model::MailSecret {
         let caller = self.mailroom.authenticate_token(&self.pat).await.unwrap();
         self.mailroom
-            .mail_content(&caller, &mail_id.to_string())
+            .mail_content(&caller, mail_id)
             .await
             .expect("mail content")
             .secret

@@ -103,7 +103,7 @@ async fn verification_mail_content_and_code(backend: Backend) {
     let stored = &app
         .mails(user.parse().map(mailroom_core::ids::UserId).unwrap())
         .await[0];
-    assert_eq!(stored.status, "sent");
+    assert_eq!(stored.status, mailroom_core::model::MailStatus::Sent);
     assert!(stored.sent_at.is_some());
     let dump = format!(
         "{:?} {:?} {:?} {}",

@@ -2,7 +2,7 @@
 //! data directory give away (nothing live), driven as an attacker would.
 
 use mailroom_core::code::CodeKind;
-use mailroom_core::ids::UserId;
+use mailroom_core::ids::{MailId, UserId};
 use mailroom_core::model::{MailKind, OutboxMail};
 use mailroom_core::permissions::Role;
 use mailroom_core::store::{MailUpdate, Op, Write};
@@ -25,7 +25,11 @@ async fn initial_user(app: &TestApp, username: &str) -> UserId {
     UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
 }
 
-async fn preview(client: &reqwest::Client, app: &TestApp, mail: i64) -> String {
+async fn preview(
+    client: &reqwest::Client,
+    app: &TestApp,
+    mail: mailroom_core::ids::MailId,
+) -> String {
     let response = client
         .get(app.url(&format!("/mailbox/{mail}/preview")))
         .send()
@@ -42,7 +46,7 @@ async fn the_mailbox_shows_codes_only_to_those_who_may_write_the_user(app: TestA
     let initial = initial_user(&app, "newcomer").await;
     assert_eq!(app.deliver().await, 1);
     let mail = app.mails(initial).await[0].clone();
-    assert_eq!(mail.status, "captured");
+    assert_eq!(mail.status, mailroom_core::model::MailStatus::Captured);
     let secret = app.mail_secret(mail.id).await;
 
     let viewer = app.console_user("vera", "viewer-password", None).await;
@@ -231,7 +235,7 @@ async fn mails_from_before_sealing_are_sealed_or_redacted_at_start(app: TestApp)
     let user = app.human("legacy@example.com", false).await;
     let now = app.clock.now();
     let legacy = |id: i64| OutboxMail {
-        id,
+        id: MailId(id),
         user_id: user,
         org_id: app.org_id,
         kind: MailKind::EmailVerification,
@@ -250,10 +254,16 @@ async fn mails_from_before_sealing_are_sealed_or_redacted_at_start(app: TestApp)
         ops: vec![Op::EnqueueMail(queued), Op::EnqueueMail(captured.clone())],
     })
     .await;
-    let stored = app.mailroom.store().mail(102).await.unwrap().unwrap();
+    let stored = app
+        .mailroom
+        .store()
+        .mail(MailId(102))
+        .await
+        .unwrap()
+        .unwrap();
     app.commit(Write {
         ops: vec![Op::UpdateMail(MailUpdate {
-            status: "captured",
+            status: mailroom_core::model::MailStatus::Captured,
             body_text: Some("Your code: LEG102".into()),
             body_html: Some("<p>LEG102</p>".into()),
             ..MailUpdate::unchanged(&stored)
@@ -263,14 +273,26 @@ async fn mails_from_before_sealing_are_sealed_or_redacted_at_start(app: TestApp)
 
     // The next start of a process on this database.
     app.second_process(|_| {}).await;
-    let queued = app.mailroom.store().mail(101).await.unwrap().unwrap();
+    let queued = app
+        .mailroom
+        .store()
+        .mail(MailId(101))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         queued.sealed.is_some(),
         "a sendable mail keeps its code, sealed"
     );
     assert!(queued.payload.get("code").is_none() && queued.payload.get("link").is_none());
-    assert_eq!(app.mail_secret(101).await.code, "LEG101");
-    let captured = app.mailroom.store().mail(102).await.unwrap().unwrap();
+    assert_eq!(app.mail_secret(MailId(101)).await.code, "LEG101");
+    let captured = app
+        .mailroom
+        .store()
+        .mail(MailId(102))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(captured.sealed.is_none());
     assert_eq!(captured.payload["redacted"], true);
     for body in [captured.body_text.unwrap(), captured.body_html.unwrap()] {

@@ -1,10 +1,10 @@
-//! Creating users and changing their state: v1 `users/human`, `users/machine`;
-//! v2 AddHumanUser, DeleteUser, deactivate / reactivate /
-//! lock / unlock. SPEC §3.1, §3.2 "Supporting v2 methods".
+//! Creating users: v1 `users/human` and `users/machine`, v2 `AddHumanUser`, the
+//! console's "new user". SPEC §3.1, §3.2 "Supporting v2 methods".
 
 use serde_json::json;
 
 use crate::change::{event, UserChange};
+use crate::change_email::Verification;
 use crate::clock::Timestamp;
 use crate::email::EmailAddress;
 use crate::error::{Code, Error, Result};
@@ -13,14 +13,15 @@ use crate::initialization::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::model::{Details, Human, Machine, User, UserKind, UserState};
 use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
-use crate::store::Op;
-use crate::user_email::SetEmailMode;
-use crate::verification::CodeDelivery;
+use crate::target::{Api, OrgContext};
 
 /// A new human, already validated by the transport.
 #[derive(Debug, Clone, Default)]
 pub struct NewHuman {
+    /// v2: the user's id, if the client chose it.
     pub user_id: Option<UserId>,
+    /// v2: the org (default: the caller's). v1 takes the org context instead.
+    pub org: Option<OrgId>,
     pub username: String,
     pub given_name: String,
     pub family_name: String,
@@ -37,14 +38,6 @@ pub struct Created {
     pub user_id: UserId,
     pub details: Details,
     pub code: Option<crate::code::PlainCode>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StateChange {
-    Deactivate,
-    Reactivate,
-    Lock,
-    Unlock,
 }
 
 fn user_exists() -> Error {
@@ -163,39 +156,61 @@ impl Mailroom {
         })
     }
 
-    /// `POST /management/v1/users/human`. Without a password and with an unverified
-    /// email the user starts *initial* and gets an initialization mail; otherwise it
-    /// is active and an unverified email gets a verification mail.
-    pub async fn add_human_v1(
+    /// A new human. v1 (`users/human`): in the org context; without a password and
+    /// with an unverified address it starts *initial* and gets the initialization
+    /// mail. v2 (`AddHumanUser`): in `human.org` (default: the caller's), which must
+    /// exist; never *initial*. Otherwise an unverified address gets a code.
+    pub async fn add_human(
         &self,
         caller: &Caller,
-        org_header: Option<&str>,
+        api: Api,
         human: NewHuman,
-        email_verified: bool,
+        verification: Verification,
     ) -> Result<Created> {
-        let org = self.org_context(caller, org_header).await?;
-        caller.require_v1(Permission::UserWrite, org)?;
+        let org = match api {
+            Api::V1(context) => {
+                let org = self.org_in_context(caller, context).await?;
+                caller.require_v1(Permission::UserWrite, org)?;
+                org
+            }
+            Api::V2 => {
+                let org = human.org.unwrap_or(caller.org_id);
+                if self.store.org(org).await?.is_none() {
+                    return Err(Error::not_found("COMMAND-4n8Ds", "Organisation not found"));
+                }
+                caller.require_v2(Permission::UserWrite, org)?;
+                if let Some(id) = human.user_id {
+                    if self.store.user(id).await?.is_some() {
+                        return Err(user_exists());
+                    }
+                }
+                org
+            }
+        };
         self.ensure_username_free(&human.username).await?;
-        let has_password = human.password.is_some();
+        let starts_initial = matches!(api, Api::V1(_))
+            && human.password.is_none()
+            && verification != Verification::Verified;
         let hash = self.hash_password(human.password.clone()).await?;
         let mut user = self.new_human_row(org, &human, hash, self.clock.now());
-        if !has_password && !email_verified {
+        if starts_initial {
             user.state = UserState::Initial;
         }
         let payload = Self::human_added_payload(&user);
         self.insert_user(
-            user.clone(),
+            user,
             caller.user_id,
             (event::HUMAN_ADDED, payload),
-            |change| {
-                if email_verified {
+            |change| match &verification {
+                Verification::Verified => {
                     Self::verify_in(change);
-                } else if user.state == UserState::Initial {
-                    self.issue_init_code(change);
-                } else {
-                    self.issue_email_code(change, &CodeDelivery::Mail { url_template: None });
+                    None
                 }
-                None
+                Verification::Code(_) if starts_initial => {
+                    self.issue_init_code(change);
+                    None
+                }
+                Verification::Code(delivery) => self.issue_email_code(change, delivery),
             },
         )
         .await
@@ -208,54 +223,16 @@ impl Mailroom {
         change.event(event::EMAIL_VERIFIED, json!({}));
     }
 
-    /// v2 `AddHumanUser`: never *initial*; the email mode is SetEmail's.
-    pub async fn add_human_v2(
+    /// A machine user (v1 `users/machine`), in the org context.
+    pub async fn add_machine(
         &self,
         caller: &Caller,
-        org: Option<OrgId>,
-        human: NewHuman,
-        mode: SetEmailMode,
-    ) -> Result<Created> {
-        let org = org.unwrap_or(caller.org_id);
-        match self.store.org(org).await? {
-            Some(_) => {}
-            None => return Err(Error::not_found("COMMAND-4n8Ds", "Organisation not found")),
-        }
-        caller.require_v2(Permission::UserWrite, org)?;
-        if let Some(id) = human.user_id {
-            if self.store.user(id).await?.is_some() {
-                return Err(user_exists());
-            }
-        }
-        self.ensure_username_free(&human.username).await?;
-        let hash = self.hash_password(human.password.clone()).await?;
-        let user = self.new_human_row(org, &human, hash, self.clock.now());
-        let payload = Self::human_added_payload(&user);
-        self.insert_user(
-            user,
-            caller.user_id,
-            (event::HUMAN_ADDED, payload),
-            |change| match &mode {
-                SetEmailMode::MarkVerified => {
-                    Self::verify_in(change);
-                    None
-                }
-                SetEmailMode::Code(delivery) => self.issue_email_code(change, delivery),
-            },
-        )
-        .await
-    }
-
-    /// `POST /management/v1/users/machine`
-    pub async fn add_machine_v1(
-        &self,
-        caller: &Caller,
-        org_header: Option<&str>,
+        context: OrgContext,
         username: &str,
         name: &str,
         description: &str,
     ) -> Result<Created> {
-        let org = self.org_context(caller, org_header).await?;
+        let org = self.org_in_context(caller, context).await?;
         caller.require_v1(Permission::UserWrite, org)?;
         self.ensure_username_free(username).await?;
         let now = self.clock.now();
@@ -281,86 +258,5 @@ impl Mailroom {
             |_| None,
         )
         .await
-    }
-
-    /// v2 `DeleteUser`
-    pub async fn delete_user_v2(&self, caller: &Caller, user_id: &str) -> Result<Details> {
-        self.retry_on_conflict(|| async {
-            let user = self.v2_user_for_write(caller, user_id).await?;
-            let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
-            change.user_mut().state = UserState::Deleted;
-            change.event(event::REMOVED, json!({}));
-            let id = change.user().id;
-            for kind in [crate::code::CodeKind::Email, crate::code::CodeKind::Init] {
-                change.op(Op::DeleteCode { user_id: id, kind });
-            }
-            let details = self.commit_change(change).await?;
-            // Deleted or deactivated users lose their tokens at once.
-            self.auth_changed().await;
-            Ok(details)
-        })
-        .await
-    }
-
-    /// v2 deactivate / reactivate / lock / unlock, with ZITADEL's precondition errors.
-    pub async fn change_user_state_v2(
-        &self,
-        caller: &Caller,
-        user_id: &str,
-        to: StateChange,
-    ) -> Result<Details> {
-        self.retry_on_conflict(|| async {
-            let user = self.v2_user_for_write(caller, user_id).await?;
-            let (allowed, error, next, event_type) = match to {
-                StateChange::Deactivate => (
-                    matches!(user.state, UserState::Active | UserState::Locked),
-                    if user.state == UserState::Initial {
-                        ("COMMAND-ke0fw", "Cannot deactivate a user in state initial")
-                    } else {
-                        ("COMMAND-5M0sf", "User is already deactivated")
-                    },
-                    UserState::Inactive,
-                    event::DEACTIVATED,
-                ),
-                StateChange::Reactivate => (
-                    user.state == UserState::Inactive,
-                    ("COMMAND-6M0sf", "User is not deactivated"),
-                    UserState::Active,
-                    event::REACTIVATED,
-                ),
-                StateChange::Lock => (
-                    matches!(user.state, UserState::Active | UserState::Initial),
-                    ("COMMAND-3NN8v", "User should be active or initial"),
-                    UserState::Locked,
-                    event::LOCKED,
-                ),
-                StateChange::Unlock => (
-                    user.state == UserState::Locked,
-                    ("COMMAND-4M0ds", "User is not locked"),
-                    UserState::Active,
-                    event::UNLOCKED,
-                ),
-            };
-            if !allowed {
-                return Err(Error::failed_precondition(error.0, error.1));
-            }
-            let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
-            change.user_mut().state = next;
-            change.event(event_type, json!({}));
-            let details = self.commit_change(change).await?;
-            // Deleted or deactivated users lose their tokens at once.
-            self.auth_changed().await;
-            Ok(details)
-        })
-        .await
-    }
-
-    /// v2: an existing user (human or machine) the caller may write.
-    async fn v2_user_for_write(&self, caller: &Caller, user_id: &str) -> Result<User> {
-        let not_found = || Error::not_found("COMMAND-5m9lw", "User could not be found");
-        let user = self.live_user(user_id).await?.ok_or_else(not_found)?;
-        caller.require_v2(Permission::UserWrite, user.org_id)?;
-        self.require_target(caller, &user).await?;
-        Ok(user)
     }
 }
