@@ -525,7 +525,7 @@ where
         sql
     }
 
-    fn tokens_filtered<'a>(select: &str, query: &'a crate::store::TokenQuery) -> Statement<DB> {
+    fn tokens_filtered(select: &str, query: &crate::store::TokenQuery) -> Statement<DB> {
         let mut sql = Statement::<DB>::new(select);
         sql.push(" FROM pats p JOIN users u ON u.id = p.user_id WHERE p.revoked_at IS NULL AND u.state <> 'deleted'");
         if let Some(user) = query.user {
