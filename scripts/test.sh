@@ -13,7 +13,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy (server side, and the WASM entry)"
-cargo clippy --locked -p mailroom-core -p mailroom-app -p mailroom-server -p mailroom-bench-bare --all-targets -- -D warnings
+cargo clippy --locked -p mailroom-core -p mailroom-wire -p mailroom-app -p mailroom-server -p mailroom-bench-bare --all-targets -- -D warnings
 cargo clippy --locked -p mailroom-frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "PostgreSQL for the integration tests"
@@ -22,7 +22,7 @@ export MAILROOM_TEST_POSTGRES_URL MAILROOM_REQUIRE_POSTGRES=1
 
 log_dir=$(mktemp -d)
 step "Unit and integration tests (SQLite and Postgres)"
-cargo test --locked -p mailroom-core -p mailroom-app -p mailroom-server 2>&1 | tee "$log_dir/cargo.log"
+cargo test --locked -p mailroom-core -p mailroom-wire -p mailroom-app -p mailroom-server 2>&1 | tee "$log_dir/cargo.log"
 
 step "Front end for the browser tests"
 bash scripts/build-site.sh

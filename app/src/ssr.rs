@@ -41,9 +41,7 @@ impl From<mailroom_core::Error> for AppError {
         });
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !form_post)
         {
-            if let Ok(status) = axum::http::StatusCode::from_u16(err.code.http_status()) {
-                response.set_status(status);
-            }
+            response.set_status(mailroom_wire::http_status(err.code));
             if let Some(secs) = err.retry_after_secs {
                 response.insert_header(
                     axum::http::header::RETRY_AFTER,
@@ -52,7 +50,7 @@ impl From<mailroom_core::Error> for AppError {
             }
         }
         AppError {
-            code: err.code.connect_name().to_owned(),
+            code: mailroom_wire::connect_name(err.code).to_owned(),
             message: err.message.to_string(),
             retry_after_secs: err.retry_after_secs,
             retry_at: err.retry_after_secs.map(|secs| {

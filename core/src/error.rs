@@ -1,4 +1,5 @@
-//! The one domain error type. Transports map `Code` to their status in one place each.
+//! The one domain error type. Transports map `Code` to their wire form in one place
+//! each (`mailroom-wire`).
 
 use std::borrow::Cow;
 
@@ -22,39 +23,6 @@ pub enum Code {
 impl Code {
     pub fn number(self) -> i32 {
         self as i32
-    }
-
-    /// The HTTP status of the code (SPEC §2). Every transport maps through here.
-    pub fn http_status(self) -> u16 {
-        match self {
-            Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => 400,
-            Code::NotFound => 404,
-            Code::AlreadyExists | Code::Aborted => 409,
-            Code::PermissionDenied => 403,
-            Code::Unauthenticated => 401,
-            Code::ResourceExhausted => 429,
-            Code::Unimplemented => 501,
-            Code::Unavailable => 503,
-            Code::Internal => 500,
-        }
-    }
-
-    /// The Connect protocol's name for the code.
-    pub fn connect_name(self) -> &'static str {
-        match self {
-            Code::InvalidArgument => "invalid_argument",
-            Code::NotFound => "not_found",
-            Code::AlreadyExists => "already_exists",
-            Code::PermissionDenied => "permission_denied",
-            Code::ResourceExhausted => "resource_exhausted",
-            Code::FailedPrecondition => "failed_precondition",
-            Code::Aborted => "aborted",
-            Code::OutOfRange => "out_of_range",
-            Code::Unimplemented => "unimplemented",
-            Code::Internal => "internal",
-            Code::Unavailable => "unavailable",
-            Code::Unauthenticated => "unauthenticated",
-        }
     }
 }
 

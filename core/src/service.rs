@@ -7,7 +7,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::secrets::MasterKey;
 use crate::store::Store;
 
-/// What the use cases need to know about the installation.
+/// What the use cases need to know about the installation. Built by the server
+/// from its configuration (`Config::settings`), which holds the one set of defaults.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Base of the links in mails, e.g. `http://127.0.0.1:3000`.
@@ -32,26 +33,6 @@ pub struct Settings {
     pub login_failures_per_user: u32,
     pub login_failures_per_address: u32,
     pub login_window_secs: i64,
-}
-
-impl Settings {
-    pub fn new(public_url: impl Into<String>, master_key: MasterKey) -> Self {
-        Settings {
-            public_url: public_url.into(),
-            master_key,
-            email_code_expiry_secs: 60 * 60,
-            init_code_expiry_secs: 72 * 60 * 60,
-            code_mail_min_interval_secs: 30,
-            code_mail_per_hour: 10,
-            notify_old_address: true,
-            auth_cache_secs: 1,
-            password_hash_concurrency: 0,
-            password_hash_max_wait_ms: 2000,
-            login_failures_per_user: 5,
-            login_failures_per_address: 30,
-            login_window_secs: 15 * 60,
-        }
-    }
 }
 
 /// The use cases over one store. Every request clones it (axum state), so it is one

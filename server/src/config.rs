@@ -48,6 +48,10 @@ pub struct Config {
     /// Failed sign-ins per username and per client address in 15 minutes (0 = off).
     pub login_failures_per_user: u32,
     pub login_failures_per_address: u32,
+    /// Postgres pool size per process (`MAILROOM_DATABASE_MAX_CONNECTIONS`).
+    pub database_max_connections: u32,
+    /// `MAILROOM_LOG_FORMAT=json`: structured logs.
+    pub log_json: bool,
 }
 
 /// A string whose `Debug` prints nothing.
@@ -94,6 +98,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             login_failures_per_user: 5,
             login_failures_per_address: 30,
+            database_max_connections: 10,
+            log_json: false,
         }
     }
 
@@ -170,7 +176,42 @@ impl Config {
             "MAILROOM_LOGIN_FAILURES_PER_ADDRESS",
             config.login_failures_per_address,
         )?;
+        config.database_max_connections = number(
+            "MAILROOM_DATABASE_MAX_CONNECTIONS",
+            config.database_max_connections,
+        )?;
+        config.log_json = match var("MAILROOM_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(format!(
+                    "MAILROOM_LOG_FORMAT {other:?} must be text or json"
+                ))
+            }
+        };
         Ok(config)
+    }
+}
+
+impl Config {
+    /// What the use cases need, from this configuration (its defaults are the only ones).
+    pub fn settings(&self, master_key: MasterKey) -> mailroom_core::Settings {
+        mailroom_core::Settings {
+            public_url: self.public_url.clone(),
+            master_key,
+            email_code_expiry_secs: self.email_code_expiry_secs,
+            init_code_expiry_secs: self.init_code_expiry_secs,
+            code_mail_min_interval_secs: self.code_mail_min_interval_secs,
+            code_mail_per_hour: self.code_mail_per_hour,
+            notify_old_address: self.notify_old_address,
+            auth_cache_secs: self.auth_cache_secs,
+            // One hash per core; a request waits at most 2 s for one (SPEC §7).
+            password_hash_concurrency: 0,
+            password_hash_max_wait_ms: 2000,
+            login_failures_per_user: self.login_failures_per_user,
+            login_failures_per_address: self.login_failures_per_address,
+            login_window_secs: 15 * 60,
+        }
     }
 }
 

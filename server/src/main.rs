@@ -25,8 +25,8 @@ async fn main() {
 }
 
 async fn serve() {
-    telemetry::init();
     let config = Config::from_env().unwrap_or_else(|err| fail(&err));
+    telemetry::init(config.log_json);
     let pat_path = config.first_pat_path.clone();
     let mut app = Application::build(config)
         .await

@@ -32,11 +32,7 @@ pub async fn mail_preview(
     {
         Ok(content) => content.html,
         Err(err) => {
-            return (
-                StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::NOT_FOUND),
-                err.client_message(),
-            )
-                .into_response()
+            return (mailroom_wire::http_status(err.code), err.client_message()).into_response()
         }
     };
     let mut response = (

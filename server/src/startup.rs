@@ -17,7 +17,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use mailroom_app::{shell, App};
 use mailroom_core::clock::{Clock, SystemClock};
 use mailroom_core::mail::{DevMailbox, SmtpTransport, Transport, Worker, WorkerConfig};
-use mailroom_core::{Mailroom, Settings};
+use mailroom_core::Mailroom;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -62,16 +62,10 @@ impl Application {
             config.master_key.clone(),
             &config.master_key_path,
         )?;
-        let store = mailroom_core::store::open(&config.database_url).await?;
-        let mut settings = Settings::new(config.public_url.clone(), master_key);
-        settings.email_code_expiry_secs = config.email_code_expiry_secs;
-        settings.init_code_expiry_secs = config.init_code_expiry_secs;
-        settings.code_mail_min_interval_secs = config.code_mail_min_interval_secs;
-        settings.code_mail_per_hour = config.code_mail_per_hour;
-        settings.notify_old_address = config.notify_old_address;
-        settings.auth_cache_secs = config.auth_cache_secs;
-        settings.login_failures_per_user = config.login_failures_per_user;
-        settings.login_failures_per_address = config.login_failures_per_address;
+        let store =
+            mailroom_core::store::open(&config.database_url, config.database_max_connections)
+                .await?;
+        let settings = config.settings(master_key);
         let mailroom = Mailroom::with_clock(store, settings, clock);
         mailroom
             .listen_for_auth_changes()

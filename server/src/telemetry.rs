@@ -2,10 +2,9 @@
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init() {
+pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let json = std::env::var("MAILROOM_LOG_FORMAT").is_ok_and(|f| f == "json");
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // A second init (tests start several servers) keeps the first subscriber.
     let _ = if json {

@@ -28,11 +28,17 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// Opens the store named by a database URL and applies its migrations.
-pub async fn open(database_url: &str) -> Result<std::sync::Arc<dyn Store>, String> {
+/// `max_connections`: the Postgres pool's size (SQLite has one writer and a few readers).
+pub async fn open(
+    database_url: &str,
+    max_connections: u32,
+) -> Result<std::sync::Arc<dyn Store>, String> {
     if database_url.starts_with("sqlite:") {
         Ok(std::sync::Arc::new(SqliteStore::open(database_url).await?))
     } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(PgStore::open(database_url).await?))
+        Ok(std::sync::Arc::new(
+            PgStore::open(database_url, max_connections).await?,
+        ))
     } else {
         Err(format!(
             "unsupported database URL {:?}: use sqlite://<path> or postgres://…",

@@ -18,11 +18,7 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    pub async fn open(url: &str) -> Result<Self, String> {
-        let max_connections = std::env::var("MAILROOM_DATABASE_MAX_CONNECTIONS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10);
+    pub async fn open(url: &str, max_connections: u32) -> Result<Self, String> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             // No ping before each use: it is a round trip as dear as a small query, and

@@ -5,11 +5,13 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mailroom_core::email::EmailAddress;
 use mailroom_core::url_template::UrlTemplate;
 use mailroom_core::{Code, Error};
 use serde::de::DeserializeOwned;
+
+use super::error::{ConnectError, RestError};
 
 /// The raw body, read within the size limit. Parsing happens in the handler, after
 /// authentication (extractors run in order, and this one is last).
@@ -19,18 +21,25 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // The error's shape follows the path's protocol (REST or Connect).
+        let connect = request.uri().path().starts_with(super::CONNECT_PREFIX);
         match Bytes::from_request(request, state).await {
             Ok(bytes) => Ok(RawBody(bytes)),
             Err(rejection) => {
                 let status = rejection.status();
-                let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("request body larger than {} bytes", super::MAX_BODY_BYTES)
+                let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::plain(
+                        Code::ResourceExhausted,
+                        format!("request body larger than {} bytes", super::MAX_BODY_BYTES),
+                    )
                 } else {
-                    "request body could not be read".to_owned()
+                    Error::plain(Code::InvalidArgument, "request body could not be read")
                 };
-                let body =
-                    serde_json::json!({"code": Code::InvalidArgument.number(), "message": message});
-                Err((status, axum::Json(body)).into_response())
+                Err(if connect {
+                    ConnectError(error).with_status(status)
+                } else {
+                    RestError(error).with_status(status)
+                })
             }
         }
     }

@@ -151,8 +151,5 @@ pub fn not_found(uri: &Uri) -> Response {
 
 /// 405 with a JSON body; the gRPC code of a wrong method is Unimplemented.
 async fn method_not_allowed() -> Response {
-    let error = Error::plain(Code::Unimplemented, "Method Not Allowed");
-    let mut response = axum::response::IntoResponse::into_response(RestError(error));
-    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
-    response
+    error::method_not_allowed()
 }
