@@ -151,7 +151,10 @@ pub mod convert {
             id: user.id.to_string(),
             display_name: user.display_name(),
             username: user.username.clone(),
-            email: user.human().map(|h| h.email.clone()).unwrap_or_default(),
+            email: user
+                .human()
+                .map(|h| h.email.to_string())
+                .unwrap_or_default(),
             email_status: status(email),
             state: user.state.as_db().to_owned(),
             org_id: user.org_id.to_string(),

@@ -1,14 +1,26 @@
 //! Percent-encoding of query values, for links the pages build (client and server).
 
-/// Encodes everything but unreserved characters (RFC 3986).
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but RFC 3986's unreserved characters is encoded.
+pub const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A query value, encoded.
 pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_all_but_unreserved() {
+        assert_eq!(
+            super::encode("a b&c=d/é~x-_."),
+            "a%20b%26c%3Dd%2F%C3%A9~x-_."
+        );
+    }
 }

@@ -16,7 +16,7 @@ use crate::service::Mailroom;
 use crate::target::{Api, OrgContext};
 
 /// A new human, already validated by the transport.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewHuman {
     /// v2: the user's id, if the client chose it.
     pub user_id: Option<UserId>,
@@ -28,7 +28,7 @@ pub struct NewHuman {
     pub nick_name: String,
     pub display_name: String,
     pub preferred_language: String,
-    pub email: Option<EmailAddress>,
+    pub email: EmailAddress,
     pub password: Option<String>,
 }
 
@@ -109,11 +109,7 @@ impl Mailroom {
         password_hash: Option<String>,
         now: Timestamp,
     ) -> User {
-        let email = human
-            .email
-            .as_ref()
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
+        let email = human.email.clone();
         let display_name = if human.display_name.is_empty() {
             format!("{} {}", human.given_name, human.family_name)
                 .trim()
@@ -144,14 +140,16 @@ impl Mailroom {
     }
 
     fn human_added_payload(user: &User) -> serde_json::Value {
-        let human = user.human().cloned().unwrap_or_default();
+        let Some(human) = user.human() else {
+            return json!({"userName": user.username});
+        };
         json!({
             "userName": user.username,
             "givenName": human.given_name,
             "familyName": human.family_name,
             "displayName": human.display_name,
             "preferredLanguage": human.preferred_language,
-            "email": human.email,
+            "email": human.email.as_str(),
             "passwordSet": human.password_hash.is_some(),
         })
     }

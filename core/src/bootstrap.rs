@@ -87,10 +87,10 @@ impl Mailroom {
                 family_name: "Administrator".into(),
                 display_name: "Mailroom Administrator".into(),
                 preferred_language: "en".into(),
-                email: ADMIN_EMAIL.into(),
+                nick_name: String::new(),
+                email: crate::email::EmailAddress::from_stored(ADMIN_EMAIL.into()),
                 email_verified: true,
                 password_hash: Some(password_hash),
-                ..Human::default()
             }),
             created_at: now,
             sequence: 3,

@@ -82,7 +82,7 @@ impl Mailroom {
             }
             let (current, verified) = target
                 .human()
-                .map(|h| (h.email.clone(), h.email_verified))
+                .map(|h| (h.email.as_str().to_owned(), h.email_verified))
                 .unwrap_or_default();
             let now = self.clock.now();
             let mut change = UserChange::new(target, Some(caller.user_id), now);
@@ -178,10 +178,10 @@ impl Mailroom {
         let (old_email, was_verified) = change
             .user()
             .human()
-            .map(|h| (h.email.clone(), h.email_verified))
+            .map(|h| (h.email.as_str().to_owned(), h.email_verified))
             .unwrap_or_default();
         if let Some(human) = change.user_mut().human_mut() {
-            human.email = email.as_str().to_owned();
+            human.email = email.clone();
             human.email_verified = false;
         }
         change.event(event::EMAIL_CHANGED, json!({"email": email.as_str()}));

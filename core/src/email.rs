@@ -35,6 +35,11 @@ impl EmailAddress {
         Ok(EmailAddress(input.to_owned()))
     }
 
+    /// An address read back from the database: it was parsed when it was written.
+    pub(crate) fn from_stored(text: String) -> Self {
+        EmailAddress(text)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

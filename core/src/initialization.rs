@@ -46,11 +46,11 @@ impl Mailroom {
                 let current = change
                     .user()
                     .human()
-                    .map(|h| h.email.clone())
+                    .map(|h| h.email.as_str().to_owned())
                     .unwrap_or_default();
                 if current != email.as_str() {
                     if let Some(human) = change.user_mut().human_mut() {
-                        human.email = email.as_str().to_owned();
+                        human.email = email.clone();
                         human.email_verified = false;
                     }
                     change.event(event::EMAIL_CHANGED, json!({"email": email.as_str()}));

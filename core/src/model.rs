@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::code::CodeKind;
+use crate::email::EmailAddress;
 use crate::ids::{MailId, OrgId, TokenId, UserId};
 use crate::permissions::Role;
 
@@ -93,14 +94,14 @@ pub enum UserKind {
     Machine(Machine),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Human {
     pub given_name: String,
     pub family_name: String,
     pub display_name: String,
     pub nick_name: String,
     pub preferred_language: String,
-    pub email: String,
+    pub email: EmailAddress,
     pub email_verified: bool,
     pub password_hash: Option<String>,
 }

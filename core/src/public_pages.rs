@@ -48,7 +48,7 @@ impl Mailroom {
                     .await?
                     .is_some_and(|code| code.is_pending()) =>
             {
-                user.human().map(|h| mask_email(&h.email))
+                user.human().map(|h| mask_email(h.email.as_str()))
             }
             _ => None,
         };
@@ -66,12 +66,13 @@ impl Mailroom {
             if user.state == UserState::Initial {
                 return Ok(VerifyOutcome::Invalid);
             }
-            let human = user.human().cloned().unwrap_or_default();
+            let (email, verified) = user
+                .human()
+                .map(|h| (h.email.to_string(), h.email_verified))
+                .unwrap_or_default();
             Ok(match self.verify_email_code(user, None, code).await? {
-                EmailCodeCheck::Verified(_) => VerifyOutcome::Verified { email: human.email },
-                EmailCodeCheck::AlreadyUsed if human.email_verified => {
-                    VerifyOutcome::AlreadyVerified
-                }
+                EmailCodeCheck::Verified(_) => VerifyOutcome::Verified { email },
+                EmailCodeCheck::AlreadyUsed if verified => VerifyOutcome::AlreadyVerified,
                 EmailCodeCheck::AlreadyUsed | EmailCodeCheck::Invalid => VerifyOutcome::Invalid,
             })
         })

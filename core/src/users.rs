@@ -50,7 +50,7 @@ impl Mailroom {
         })?;
         Ok(EmailView {
             details: Details::of_read(&user),
-            email: human.email.clone(),
+            email: human.email.to_string(),
             is_verified: human.email_verified,
         })
     }

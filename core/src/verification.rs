@@ -38,16 +38,14 @@ pub enum CodeCheck {
     AlreadyUsed,
 }
 
+/// A query value in a link: everything but RFC 3986's unreserved characters encoded.
 fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// What a mail's sealed part is bound to: its row.
@@ -118,7 +116,10 @@ impl Mailroom {
         delivery: &CodeDelivery,
     ) -> Option<PlainCode> {
         let user = change.user().clone();
-        let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
+        let email = user
+            .human()
+            .map(|h| h.email.to_string())
+            .unwrap_or_default();
         let now = change.now();
         let expires_at = now.plus_secs(self.settings.email_code_expiry_secs);
         let code = PlainCode::generate();
@@ -179,7 +180,10 @@ impl Mailroom {
     /// Adds a new initialization code to `change` and queues its mail.
     pub(crate) fn issue_init_code(&self, change: &mut UserChange) {
         let user = change.user().clone();
-        let email = user.human().map(|h| h.email.clone()).unwrap_or_default();
+        let email = user
+            .human()
+            .map(|h| h.email.to_string())
+            .unwrap_or_default();
         let now = change.now();
         let expires_at = now.plus_secs(self.settings.init_code_expiry_secs);
         let code = PlainCode::generate();

@@ -24,13 +24,15 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
         .await?;
     let orgs = crate::ssr::orgs(&mailroom).await?;
     let user = &page.user;
-    let human = user.human().cloned().unwrap_or_default();
+    let field = |get: fn(&mailroom_core::model::Human) -> &String| {
+        user.human().map(|h| get(h).clone()).unwrap_or_default()
+    };
     let can_write = page.panel.can_write;
     Ok(UserDetail {
         summary: convert::summary(user, &orgs, convert::panel_state(&page.panel)),
-        given_name: human.given_name,
-        family_name: human.family_name,
-        preferred_language: human.preferred_language,
+        given_name: field(|h| &h.given_name),
+        family_name: field(|h| &h.family_name),
+        preferred_language: field(|h| &h.preferred_language),
         created_at: user.created_at.to_rfc3339(),
         changed_at: user.changed_at.to_rfc3339(),
         sequence: user.change_sequence.to_string(),

@@ -25,19 +25,14 @@ impl Mailroom {
         user: &User,
         secret: Secret,
     ) -> Result<(RenderedMail, MailContext)> {
-        let human = user.human().cloned().unwrap_or_default();
         let org_name = self
             .store
             .org(user.org_id)
             .await?
             .map(|o| o.name)
             .unwrap_or_default();
-        let lang = language_for(&human.preferred_language);
-        let display_name = if human.display_name.is_empty() {
-            user.username.clone()
-        } else {
-            human.display_name.clone()
-        };
+        let lang = language_for(user.human().map_or("", |h| h.preferred_language.as_str()));
+        let display_name = user.display_name();
         let text = |key: &str| mail.payload[key].as_str().unwrap_or_default().to_owned();
         let secret = match secret {
             Secret::Masked => MailSecret {

@@ -51,7 +51,7 @@ impl From<UserRow> for User {
                 display_name: row.display_name,
                 nick_name: row.nick_name,
                 preferred_language: row.preferred_language,
-                email: row.email.unwrap_or_default(),
+                email: crate::email::EmailAddress::from_stored(row.email.unwrap_or_default()),
                 email_verified: row.email_verified,
                 password_hash: row.password_hash,
             })
@@ -103,36 +103,45 @@ pub(crate) struct UserValues {
 
 impl From<&User> for UserValues {
     fn from(user: &User) -> Self {
-        let (human, machine) = match &user.kind {
-            UserKind::Human(human) => (Some(human.clone()), None),
-            UserKind::Machine(machine) => (None, Some(machine.clone())),
-        };
-        let h = human.clone().unwrap_or_default();
-        UserValues {
+        let mut values = UserValues {
             id: user.id.0,
             org_id: user.org_id.0,
-            kind: if machine.is_some() {
-                "machine"
-            } else {
-                "human"
-            },
+            kind: "human",
             username: user.username.clone(),
             state: user.state.as_db(),
-            given_name: h.given_name,
-            family_name: h.family_name,
-            display_name: h.display_name,
-            nick_name: h.nick_name,
-            preferred_language: h.preferred_language,
-            email: human.as_ref().map(|h| h.email.clone()),
-            email_verified: h.email_verified,
-            password_hash: h.password_hash,
-            machine_name: machine.as_ref().map(|m| m.name.clone()),
-            machine_description: machine.map(|m| m.description),
+            given_name: String::new(),
+            family_name: String::new(),
+            display_name: String::new(),
+            nick_name: String::new(),
+            preferred_language: String::new(),
+            email: None,
+            email_verified: false,
+            password_hash: None,
+            machine_name: None,
+            machine_description: None,
             created_at: user.created_at.0,
             sequence: user.sequence,
             change_sequence: user.change_sequence,
             changed_at: user.changed_at.0,
+        };
+        match &user.kind {
+            UserKind::Human(h) => {
+                values.given_name = h.given_name.clone();
+                values.family_name = h.family_name.clone();
+                values.display_name = h.display_name.clone();
+                values.nick_name = h.nick_name.clone();
+                values.preferred_language = h.preferred_language.clone();
+                values.email = Some(h.email.to_string());
+                values.email_verified = h.email_verified;
+                values.password_hash = h.password_hash.clone();
+            }
+            UserKind::Machine(m) => {
+                values.kind = "machine";
+                values.machine_name = Some(m.name.clone());
+                values.machine_description = Some(m.description.clone());
+            }
         }
+        values
     }
 }
 

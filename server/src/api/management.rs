@@ -278,7 +278,7 @@ pub async fn add_human(
         nick_name: request.profile.nick_name,
         display_name: request.profile.display_name,
         preferred_language: request.profile.preferred_language,
-        email: Some(email),
+        email,
         password,
     };
     let created = mailroom

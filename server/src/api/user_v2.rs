@@ -351,7 +351,7 @@ pub async fn add_human_user(
         nick_name: r.profile.nick_name,
         display_name: r.profile.display_name,
         preferred_language: r.profile.preferred_language,
-        email: Some(email),
+        email,
         password: r.password.map(|p| p.password).filter(|p| !p.is_empty()),
     };
     let created = m.add_human(caller, Api::V2, human, mode).await?;
@@ -420,7 +420,7 @@ pub fn user_dto(user: &User) -> UserDto {
                     preferred_language: h.preferred_language.clone(),
                 },
                 email: HumanEmailDto {
-                    email: h.email.clone(),
+                    email: h.email.to_string(),
                     is_verified: h.email_verified,
                 },
                 phone: serde_json::json!({}),

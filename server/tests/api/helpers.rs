@@ -287,9 +287,12 @@ impl TestApp {
             kind: UserKind::Human(Human {
                 given_name: "Test".into(),
                 family_name: username.into(),
-                email: email.into(),
+                display_name: String::new(),
+                nick_name: String::new(),
+                preferred_language: String::new(),
+                email: mailroom_core::email::EmailAddress::parse(email).expect("a fixture address"),
                 email_verified: verified,
-                ..Human::default()
+                password_hash: None,
             }),
             created_at: now,
             sequence: 1,

@@ -133,7 +133,7 @@ async fn concurrent_writes_keep_sequences_gap_free(app: TestApp) {
         .unwrap()["payload"]["email"]
         .clone();
     assert_eq!(
-        json!(app.user(user).await.human().unwrap().email),
+        json!(app.user(user).await.human().unwrap().email.as_str()),
         last_email
     );
 }

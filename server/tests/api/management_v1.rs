@@ -337,7 +337,7 @@ async fn resend_initialization(app: TestApp) {
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let user = app.user(initial).await;
-    assert_eq!(user.human().unwrap().email, "fixed@example.com");
+    assert_eq!(user.human().unwrap().email.as_str(), "fixed@example.com");
     assert!(!user.human().unwrap().email_verified);
     assert_eq!(
         app.event_types(initial).await,
