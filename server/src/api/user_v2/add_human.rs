@@ -1,0 +1,160 @@
+//! AddHumanUser.
+
+use mailroom_core::add_user::NewHuman;
+use mailroom_core::ids::{OrgId, UserId};
+use mailroom_core::permissions::Caller;
+use mailroom_core::target::Api;
+use mailroom_core::{Code, Error, Mailroom};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::*;
+use crate::api::body::{check_len, check_max, email_field};
+use crate::api::dto::DetailsDto;
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AddHumanUserRequest {
+    #[serde(alias = "user_id")]
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub organization: Option<OrganizationRef>,
+    pub profile: ProfileV2,
+    pub email: EmailV2,
+    pub password: Option<PasswordV2>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OrganizationRef {
+    #[serde(alias = "org_id")]
+    pub org_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ProfileV2 {
+    #[serde(alias = "given_name", skip_serializing_if = "String::is_empty")]
+    pub given_name: String,
+    #[serde(alias = "family_name", skip_serializing_if = "String::is_empty")]
+    pub family_name: String,
+    #[serde(alias = "nick_name", skip_serializing_if = "String::is_empty")]
+    pub nick_name: String,
+    #[serde(alias = "display_name", skip_serializing_if = "String::is_empty")]
+    pub display_name: String,
+    #[serde(alias = "preferred_language", skip_serializing_if = "String::is_empty")]
+    pub preferred_language: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EmailV2 {
+    pub email: Option<String>,
+    #[serde(alias = "send_code")]
+    pub send_code: Option<SendCode>,
+    #[serde(alias = "return_code")]
+    #[schema(value_type = Option<Object>)]
+    pub return_code: Option<Value>,
+    #[serde(alias = "is_verified")]
+    pub is_verified: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PasswordV2 {
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddHumanUserResponse {
+    pub user_id: String,
+    pub details: DetailsDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_code: Option<String>,
+}
+
+pub async fn add_human_user(
+    m: &Mailroom,
+    caller: &Caller,
+    r: AddHumanUserRequest,
+) -> Result<AddHumanUserResponse, Error> {
+    const MESSAGE: &str = "AddHumanUserRequest";
+    let user_id = match r.user_id.filter(|id| !id.is_empty()) {
+        Some(id) => Some(UserId::parse(&id).ok_or_else(|| {
+            Error::plain(
+                Code::InvalidArgument,
+                format!("invalid {MESSAGE}.UserId: must be a decimal id"),
+            )
+        })?),
+        None => None,
+    };
+    check_len(
+        "SetHumanProfile",
+        "GivenName",
+        &r.profile.given_name,
+        1,
+        200,
+    )?;
+    check_len(
+        "SetHumanProfile",
+        "FamilyName",
+        &r.profile.family_name,
+        1,
+        200,
+    )?;
+    check_max("SetHumanProfile", "NickName", &r.profile.nick_name, 200)?;
+    check_max(
+        "SetHumanProfile",
+        "DisplayName",
+        &r.profile.display_name,
+        200,
+    )?;
+    check_max(
+        "SetHumanProfile",
+        "PreferredLanguage",
+        &r.profile.preferred_language,
+        10,
+    )?;
+    let email = email_field("SetHumanEmail", "Email", r.email.email.as_deref())?;
+    let mode = set_email_mode(
+        "SetHumanEmail",
+        r.email.send_code,
+        r.email.return_code,
+        r.email.is_verified,
+    )?;
+    let username = r
+        .username
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| email.as_str().to_owned());
+    check_len(MESSAGE, "Username", &username, 1, 200)?;
+    let org = match r
+        .organization
+        .and_then(|o| o.org_id)
+        .filter(|o| !o.is_empty())
+    {
+        Some(org) => Some(
+            OrgId::parse(&org)
+                .ok_or_else(|| Error::not_found("COMMAND-4n8Ds", "Organisation not found"))?,
+        ),
+        None => None,
+    };
+    let human = NewHuman {
+        user_id,
+        org,
+        username,
+        given_name: r.profile.given_name,
+        family_name: r.profile.family_name,
+        nick_name: r.profile.nick_name,
+        display_name: r.profile.display_name,
+        preferred_language: r.profile.preferred_language,
+        email,
+        password: r.password.map(|p| p.password).filter(|p| !p.is_empty()),
+    };
+    let created = m.add_human(caller, Api::V2, human, mode).await?;
+    Ok(AddHumanUserResponse {
+        user_id: created.user_id.to_string(),
+        details: DetailsDto::from(&created.details),
+        email_code: created.code.map(|c| c.as_str().to_owned()),
+    })
+}
