@@ -52,16 +52,27 @@ impl PasswordWork {
                 .spawn(move || {
                     let mut memory = secrets::HashMemory::default();
                     loop {
-                        // The lock is held only while waiting for the next job.
-                        let job = match queue.lock() {
-                            Ok(queue) => queue.recv(),
+                        // The lock is held only while taking the next job.
+                        let next = match queue.lock() {
+                            Ok(queue) => queue.try_recv(),
                             Err(_) => return,
                         };
-                        match job {
-                            Ok(job) => job(&mut memory),
-                            // The `PasswordWork` is gone.
-                            Err(_) => return,
-                        }
+                        let job = match next {
+                            Ok(job) => job,
+                            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                                // Idle: the working memory goes back to the system
+                                // until the next burst (a steady load keeps it).
+                                memory = secrets::HashMemory::default();
+                                release_free_memory();
+                                match queue.lock().map(|queue| queue.recv()) {
+                                    Ok(Ok(job)) => job,
+                                    // The `PasswordWork` is gone.
+                                    _ => return,
+                                }
+                            }
+                            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+                        };
+                        job(&mut memory);
                     }
                 });
             if let Err(err) = spawned {
@@ -118,6 +129,17 @@ impl PasswordWork {
             }
         })
         .await
+    }
+}
+
+/// Hands freed memory back to the system. glibc keeps a freed block of a size like
+/// argon2's in the arena of the thread that used it; `malloc_trim` releases it.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free heap pages to the kernel; it touches no
+    // memory that is in use and is safe to call from any thread.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -1,12 +1,13 @@
 //! How a domain error looks on the wire, one module per protocol family: the HTTP
 //! status and Connect name of each gRPC code (here), the REST (grpc-gateway) body
-//! (`rest`), the Connect body (`connect`). The JSON API and the console's server
+//! (`rest`), the Connect body (`connect`), the gRPC status (`grpc`). The JSON API and the console's server
 //! functions both answer through here (SPEC §2); the domain knows none of it.
 
 use axum::http::StatusCode;
 use mailroom_core::Code;
 
 pub mod connect;
+pub mod grpc;
 mod headers;
 pub mod rest;
 

@@ -110,22 +110,8 @@ async fn unknown_org_header_is_refused(app: TestApp) {
 async fn memberships_decide_in_the_org_context(app: TestApp) {
     let org_b = app.add_org("B").await;
     let user_b = app.add_human(org_b, "bea", "bea@example.com", true).await;
-    let (_, viewer) = app
-        .add_machine_with_token(
-            org_b,
-            "viewer",
-            &[(Some(org_b), Role::OrgOwnerViewer)],
-            None,
-        )
-        .await;
-    let (_, manager) = app
-        .add_machine_with_token(
-            org_b,
-            "manager",
-            &[(Some(org_b), Role::OrgUserManager)],
-            None,
-        )
-        .await;
+    let (_, viewer) = app.machine(org_b, "viewer", Role::OrgOwnerViewer).await;
+    let (_, manager) = app.machine(org_b, "manager", Role::OrgUserManager).await;
     let (_, nobody) = app.add_machine_with_token(org_b, "nobody", &[], None).await;
 
     // Viewer and manager may read in their own org (the default context).

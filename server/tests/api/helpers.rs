@@ -587,3 +587,35 @@ impl TestApp {
         base
     }
 }
+
+impl TestApp {
+    /// A human in state *initial* (v1, no password, unverified): it has an
+    /// initialization mail queued.
+    pub async fn initial_user(&self, username: &str) -> UserId {
+        let answer = self
+            .post_as(
+                &self.pat,
+                "/management/v1/users/human",
+                serde_json::json!({"userName": username, "profile": {"firstName": "In", "lastName": "Itial"},
+                       "email": {"email": format!("{username}@example.com")}}),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert!(answer.body["details"]["sequence"].is_string());
+        UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
+    }
+
+    /// A DELETE with a bearer token.
+    pub async fn delete_as(&self, token: &str, path: &str) -> Answer {
+        self.send(self.authorized(reqwest::Method::DELETE, token, path, None))
+            .await
+    }
+
+    /// A machine user of `org` with one role there (or on the instance) and a token.
+    pub async fn machine(&self, org: OrgId, username: &str, role: Role) -> (UserId, String) {
+        let scope = (role != Role::IamOwner).then_some(org);
+        self.add_machine_with_token(org, username, &[(scope, role)], None)
+            .await
+    }
+}

@@ -14,20 +14,6 @@ fn email_path(user: impl std::fmt::Display) -> String {
 }
 
 /// A v1 human without password and unverified email: state initial.
-async fn initial_user(app: &TestApp, username: &str) -> UserId {
-    let answer = app
-        .post_as(
-            &app.pat,
-            "/management/v1/users/human",
-            json!({"userName": username, "profile": {"firstName": "In", "lastName": "Itial"},
-                   "email": {"email": format!("{username}@example.com")}}),
-            None,
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    assert!(answer.body["details"]["sequence"].is_string());
-    UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
-}
 
 async fn put_email_changes_the_address_and_mails_a_code(app: TestApp) {
     let user = app.human("old@example.com", true).await;
@@ -158,7 +144,7 @@ async fn put_email_errors(app: TestApp) {
     let stranger = app
         .add_human(other_org, "stranger", "s@example.com", true)
         .await;
-    let initial = initial_user(&app, "newbie").await;
+    let initial = app.initial_user("newbie").await;
     for id in [
         "123",
         "abc",
@@ -260,7 +246,7 @@ async fn resend_verification(app: TestApp) {
         .await;
     assert_rest_error(&answer, 404, 5, "COMMAND-0Pe4r", "Email not found");
 
-    let initial = initial_user(&app, "fresh").await;
+    let initial = app.initial_user("fresh").await;
     let answer = app
         .post_as(
             &app.pat,
@@ -315,7 +301,7 @@ async fn resend_verification(app: TestApp) {
 }
 
 async fn resend_initialization(app: TestApp) {
-    let initial = initial_user(&app, "init").await;
+    let initial = app.initial_user("init").await;
     assert_eq!(app.user(initial).await.state, UserState::Initial);
     let mails = app.mails(initial).await;
     assert_eq!(mails.len(), 1);

@@ -8,14 +8,7 @@ use crate::both_backends;
 use crate::helpers::{assert_rest_error, postgres_available, spawn_app_with, Backend, TestApp};
 
 async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
-    let (bot, _) = app
-        .add_machine_with_token(
-            app.org_id,
-            "bot",
-            &[(Some(app.org_id), Role::OrgOwnerViewer)],
-            None,
-        )
-        .await;
+    let (bot, _) = app.machine(app.org_id, "bot", Role::OrgOwnerViewer).await;
     let added = app
         .post_as(
             &app.pat,
@@ -73,10 +66,9 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     assert_eq!(got.body["token"]["id"], token_id.as_str());
 
     let removed = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/management/v1/users/{bot}/pats/{token_id}")))
-                .bearer_auth(&app.pat),
+        .delete_as(
+            &app.pat,
+            &format!("/management/v1/users/{bot}/pats/{token_id}"),
         )
         .await;
     assert_eq!(removed.status, 200, "{}", removed.body);
@@ -108,10 +100,9 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
         "Personal Access Token not found",
     );
     let again = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/management/v1/users/{bot}/pats/{token_id}")))
-                .bearer_auth(&app.pat),
+        .delete_as(
+            &app.pat,
+            &format!("/management/v1/users/{bot}/pats/{token_id}"),
         )
         .await;
     assert_rest_error(
@@ -133,12 +124,7 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     }
     // A viewer may list but not remove.
     let (_, viewer) = app
-        .add_machine_with_token(
-            app.org_id,
-            "viewer",
-            &[(Some(app.org_id), Role::OrgOwnerViewer)],
-            None,
-        )
+        .machine(app.org_id, "viewer", Role::OrgOwnerViewer)
         .await;
     let list = app
         .post_as(
@@ -151,11 +137,7 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     assert_eq!(list.status, 200, "{}", list.body);
     let first = list.body["result"][0]["id"].as_str().unwrap().to_owned();
     let denied = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/management/v1/users/{bot}/pats/{first}")))
-                .bearer_auth(&viewer),
-        )
+        .delete_as(&viewer, &format!("/management/v1/users/{bot}/pats/{first}"))
         .await;
     assert_rest_error(
         &denied,
@@ -261,11 +243,7 @@ async fn v2_and_connect_tokens(app: TestApp) {
     let refused = app.get_as(&token, &format!("/v2/users/{bot}"), None).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     let again = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/v2/users/{bot}/pats/{token_id}")))
-                .bearer_auth(&app.pat),
-        )
+        .delete_as(&app.pat, &format!("/v2/users/{bot}/pats/{token_id}"))
         .await;
     assert_rest_error(
         &again,
@@ -288,14 +266,7 @@ async fn a_removed_token_stops_working_in_every_process() {
     let a = spawn_app_with(Backend::Postgres, |config| config.auth_cache_secs = 60)
         .await
         .unwrap();
-    let (bot, token) = a
-        .add_machine_with_token(
-            a.org_id,
-            "bot",
-            &[(Some(a.org_id), Role::OrgOwnerViewer)],
-            None,
-        )
-        .await;
+    let (bot, token) = a.machine(a.org_id, "bot", Role::OrgOwnerViewer).await;
     let read = format!("/management/v1/users/{}/email", a.admin_id);
     assert_eq!(
         a.get_as(&token, &read, None).await.status,

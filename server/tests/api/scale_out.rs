@@ -118,14 +118,7 @@ async fn auth_changes_reach_the_other_process_at_once() {
     let b_base = format!("http://{}", b.address());
     tokio::spawn(b.run_until(std::future::pending()));
 
-    let (machine, token) = a
-        .add_machine_with_token(
-            a.org_id,
-            "reader-bot",
-            &[(Some(a.org_id), Role::OrgOwner)],
-            None,
-        )
-        .await;
+    let (machine, token) = a.machine(a.org_id, "reader-bot", Role::OrgOwner).await;
     let path = format!("/management/v1/users/{}/email", a.admin_id);
     let read_on_a = || a.client.get(a.url(&path)).bearer_auth(&token).send();
     assert_eq!(read_on_a().await.unwrap().status(), 200, "cached on A now");

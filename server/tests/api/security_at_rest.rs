@@ -11,20 +11,6 @@ use serde_json::json;
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 use crate::{both_backends, per_backend};
 
-async fn initial_user(app: &TestApp, username: &str) -> UserId {
-    let answer = app
-        .post_as(
-            &app.pat,
-            "/management/v1/users/human",
-            json!({"userName": username, "profile": {"firstName": "In", "lastName": "Itial"},
-                   "email": {"email": format!("{username}@example.com")}}),
-            None,
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
-}
-
 async fn preview(
     client: &reqwest::Client,
     app: &TestApp,
@@ -43,7 +29,7 @@ async fn preview(
 /// preview and took over the account. Now the code and link are masked for anyone
 /// who may not write the user — including a user manager looking at an owner's mail.
 async fn the_mailbox_shows_codes_only_to_those_who_may_write_the_user(app: TestApp) {
-    let initial = initial_user(&app, "newcomer").await;
+    let initial = app.initial_user("newcomer").await;
     assert_eq!(app.deliver().await, 1);
     let mail = app.mails(initial).await[0].clone();
     assert_eq!(mail.status, mailroom_core::model::MailStatus::Captured);
@@ -128,7 +114,7 @@ async fn a_database_dump_yields_no_live_code_or_session(app: TestApp) {
     assert_eq!(answer.status, 200, "{}", answer.body);
     let queued_mail = app.mails(queued).await[0].clone();
     let queued_secret = app.mail_secret(queued_mail.id).await;
-    let captured = initial_user(&app, "captured").await;
+    let captured = app.initial_user("captured").await;
     // Delivers both: the first is now captured too; the second was created after.
     app.deliver().await;
     let second = app.human("second@example.com", false).await;

@@ -21,12 +21,7 @@ fn refused_by_target_rule(answer: &Answer) {
 /// and `admin`'s state and address. Every path is refused, and nothing changed.
 async fn a_user_manager_cannot_take_over_the_instance_owners(app: TestApp) {
     let (_, manager) = app
-        .add_machine_with_token(
-            app.org_id,
-            "manager",
-            &[(Some(app.org_id), Role::OrgUserManager)],
-            None,
-        )
+        .machine(app.org_id, "manager", Role::OrgUserManager)
         .await;
     let api_admin = app.api_admin_id;
     let admin = app.admin_id;
@@ -59,13 +54,7 @@ async fn a_user_manager_cannot_take_over_the_instance_owners(app: TestApp) {
             .await;
         refused_by_target_rule(&answer);
     }
-    let deleted = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/v2/users/{admin}")))
-                .bearer_auth(&manager),
-        )
-        .await;
+    let deleted = app.delete_as(&manager, &format!("/v2/users/{admin}")).await;
     refused_by_target_rule(&deleted);
     let v1_email = app
         .put_as(
@@ -238,14 +227,7 @@ async fn target_rule_matrix(app: TestApp) {
 
 /// Self-service is not refused by the target rule: a user sends itself a code by mail.
 async fn acting_on_oneself_is_not_refused(app: TestApp) {
-    let (me, token) = app
-        .add_machine_with_token(
-            app.org_id,
-            "self",
-            &[(Some(app.org_id), Role::OrgUserManager)],
-            None,
-        )
-        .await;
+    let (me, token) = app.machine(app.org_id, "self", Role::OrgUserManager).await;
     let listed = app
         .post_as(
             &token,
@@ -282,9 +264,7 @@ async fn org_id_zero_is_never_an_org(app: TestApp) {
     assert_rest_error(&read, 403, 7, "AUTH-Bs7Ds", "Organisation doesn't exist");
     // An org role is never an instance role, whatever the org's id.
     let other = app.add_org("Other").await;
-    let (_, owner) = app
-        .add_machine_with_token(other, "owner-other", &[(Some(other), Role::OrgOwner)], None)
-        .await;
+    let (_, owner) = app.machine(other, "owner-other", Role::OrgOwner).await;
     let created = app
         .post_as(
             &owner,

@@ -168,33 +168,10 @@ async fn v2_permissions(app: TestApp) {
     let target = app
         .add_human(org_b, "target", "target@example.com", true)
         .await;
-    let (_, viewer) = app
-        .add_machine_with_token(
-            org_b,
-            "viewer",
-            &[(Some(org_b), Role::OrgOwnerViewer)],
-            None,
-        )
-        .await;
-    let (_, manager) = app
-        .add_machine_with_token(
-            org_b,
-            "manager",
-            &[(Some(org_b), Role::OrgUserManager)],
-            None,
-        )
-        .await;
-    let (_, owner) = app
-        .add_machine_with_token(org_b, "owner", &[(Some(org_b), Role::OrgOwner)], None)
-        .await;
-    let (_, outsider) = app
-        .add_machine_with_token(
-            app.org_id,
-            "outsider",
-            &[(Some(app.org_id), Role::OrgOwner)],
-            None,
-        )
-        .await;
+    let (_, viewer) = app.machine(org_b, "viewer", Role::OrgOwnerViewer).await;
+    let (_, manager) = app.machine(org_b, "manager", Role::OrgUserManager).await;
+    let (_, owner) = app.machine(org_b, "owner", Role::OrgOwner).await;
+    let (_, outsider) = app.machine(app.org_id, "outsider", Role::OrgOwner).await;
     let path = format!("/v2/users/{target}/email/send");
     for (token, allowed) in [
         (&viewer, false),
