@@ -9,6 +9,7 @@ pub mod assets;
 pub mod client_addr;
 pub mod config;
 pub mod first_start;
+pub mod grpc;
 pub mod metrics;
 pub mod preview;
 pub mod security;

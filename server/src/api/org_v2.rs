@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use mailroom_core::ids::{OrgId, UserId};
+use mailroom_core::model::Details;
 use mailroom_core::permissions::Caller;
 use mailroom_core::{Code, Error, Mailroom};
 use serde::{Deserialize, Serialize};
@@ -40,7 +41,7 @@ pub async fn add_organization(
     m: &Mailroom,
     caller: &Caller,
     r: AddOrganizationRequest,
-) -> Result<AddOrganizationResponse, Error> {
+) -> Result<(OrgId, Details), Error> {
     const MESSAGE: &str = "AddOrganizationRequest";
     check_len(MESSAGE, "Name", &r.name, 1, 200)?;
     let id = match r.organization_id.filter(|id| !id.is_empty()) {
@@ -58,11 +59,16 @@ pub async fn add_organization(
         check_len("AddOrganizationRequest_Admin", "UserId", &user_id, 1, 200)?;
         admins.push((UserId::parse_or_nobody(&user_id), admin.roles));
     }
-    let (org, details) = m.add_organization(caller, id, &r.name, admins).await?;
-    Ok(AddOrganizationResponse {
-        details: DetailsDto::from(&details),
-        organization_id: org.to_string(),
-    })
+    m.add_organization(caller, id, &r.name, admins).await
+}
+
+impl From<&(OrgId, Details)> for AddOrganizationResponse {
+    fn from((org, details): &(OrgId, Details)) -> Self {
+        AddOrganizationResponse {
+            details: DetailsDto::from(details),
+            organization_id: org.to_string(),
+        }
+    }
 }
 
 /// `POST /v2/organizations`
@@ -79,5 +85,6 @@ pub async fn rest_add_organization(
     RestCaller(caller): RestCaller,
     body: RawBody,
 ) -> Result<Json<AddOrganizationResponse>, RestError> {
-    Ok(Json(add_organization(&m, &caller, body.parse()?).await?))
+    let added = add_organization(&m, &caller, body.parse()?).await?;
+    Ok(Json(AddOrganizationResponse::from(&added)))
 }

@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use mailroom_core::clock::Timestamp;
 use mailroom_core::ids::{OrgId, TokenId, UserId};
+use mailroom_core::model::Details;
 use mailroom_core::permissions::Caller;
-use mailroom_core::target::Api;
+use mailroom_core::target::{Api, OrgContext};
 use mailroom_core::tokens::{TokenListing, TokenView};
 use mailroom_core::{Code, Error, Mailroom};
 use serde::{Deserialize, Serialize};
@@ -80,7 +81,38 @@ pub async fn add_token_v1(
     Path(user_id): Path<String>,
     body: RawBody,
 ) -> Result<Json<AddTokenResponse>, RestError> {
-    let request: AddTokenRequest = body.parse()?;
+    let added = add_personal_access_token(&mailroom, &caller, org, &user_id, body.parse()?).await?;
+    Ok(Json(AddTokenResponse {
+        token_id: added.token_id.to_string(),
+        token: added.token,
+        details: DetailsDto::from(&added.details),
+    }))
+}
+
+/// A new token: shown once.
+#[derive(Debug, Clone)]
+pub struct AddedToken {
+    pub token_id: TokenId,
+    pub token: String,
+    pub details: Details,
+}
+
+/// A page of tokens, the number of all, and the page size applied.
+#[derive(Debug, Clone)]
+pub struct TokenList {
+    pub tokens: Vec<TokenView>,
+    pub total: u64,
+    pub limit: u64,
+}
+
+/// v1 `AddPersonalAccessToken` (in the org context).
+pub async fn add_personal_access_token(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+    request: AddTokenRequest,
+) -> Result<AddedToken, Error> {
     let expires_at = match request.expiration_date.as_deref().filter(|d| !d.is_empty()) {
         Some(date) => Some(timestamp_field(
             "AddPersonalAccessTokenRequest",
@@ -89,15 +121,19 @@ pub async fn add_token_v1(
         )?),
         None => None,
     };
-    let api = Api::V1(org);
-    let (token_id, token, details) = mailroom
-        .add_token(&caller, api, UserId::parse_or_nobody(&user_id), expires_at)
+    let (token_id, token, details) = m
+        .add_token(
+            caller,
+            Api::V1(org),
+            UserId::parse_or_nobody(user_id),
+            expires_at,
+        )
         .await?;
-    Ok(Json(AddTokenResponse {
-        token_id: token_id.to_string(),
+    Ok(AddedToken {
+        token_id,
         token,
-        details: DetailsDto::from(&details),
-    }))
+        details,
+    })
 }
 
 /// `zitadel.user.v1.PersonalAccessToken`
@@ -161,24 +197,39 @@ pub async fn list_tokens_v1(
     Path(user_id): Path<String>,
     body: RawBody,
 ) -> Result<Json<ListTokensResponse>, RestError> {
-    let request: ListTokensRequest = body.parse()?;
+    let list =
+        list_personal_access_tokens(&mailroom, &caller, org, &user_id, body.parse()?).await?;
+    Ok(Json(ListTokensResponse {
+        details: ListDetailsV1 {
+            total_result: list.total.to_string(),
+            view_timestamp: now_rfc3339(),
+        },
+        result: list.tokens.iter().map(TokenV1::from).collect(),
+    }))
+}
+
+/// v1 `ListPersonalAccessTokens` of one user.
+pub async fn list_personal_access_tokens(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+    request: ListTokensRequest,
+) -> Result<TokenList, Error> {
     let listing = TokenListing {
         // An id that is no user's has no tokens.
-        user: Some(UserId::parse_or_nobody(&user_id)),
+        user: Some(UserId::parse_or_nobody(user_id)),
         offset: uint_field(&request.query.offset)?,
         limit: list_limit(uint_field(&request.query.limit)?),
         asc: request.query.asc,
         ..TokenListing::default()
     };
-    let api = Api::V1(org);
-    let (tokens, total) = mailroom.list_tokens(&caller, api, &listing).await?;
-    Ok(Json(ListTokensResponse {
-        details: ListDetailsV1 {
-            total_result: total.to_string(),
-            view_timestamp: now_rfc3339(),
-        },
-        result: tokens.iter().map(TokenV1::from).collect(),
-    }))
+    let (tokens, total) = m.list_tokens(caller, Api::V1(org), &listing).await?;
+    Ok(TokenList {
+        tokens,
+        total,
+        limit: listing.limit,
+    })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -201,18 +252,27 @@ pub async fn get_token_v1(
     OrgHeader(org): OrgHeader,
     Path((user_id, token_id)): Path<(String, String)>,
 ) -> Result<Json<GetTokenResponse>, RestError> {
-    let api = Api::V1(org);
-    let token = mailroom
-        .get_token(
-            &caller,
-            api,
-            UserId::parse_or_nobody(&user_id),
-            TokenId::parse_or_nobody(&token_id),
-        )
-        .await?;
+    let token = get_personal_access_token(&mailroom, &caller, org, &user_id, &token_id).await?;
     Ok(Json(GetTokenResponse {
         token: TokenV1::from(&token),
     }))
+}
+
+/// `GetPersonalAccessTokenByIDs`
+pub async fn get_personal_access_token(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+    token_id: &str,
+) -> Result<TokenView, Error> {
+    m.get_token(
+        caller,
+        Api::V1(org),
+        UserId::parse_or_nobody(user_id),
+        TokenId::parse_or_nobody(token_id),
+    )
+    .await
 }
 
 /// `DELETE /management/v1/users/{userId}/pats/{tokenId}`
@@ -230,16 +290,26 @@ pub async fn remove_token_v1(
     OrgHeader(org): OrgHeader,
     Path((user_id, token_id)): Path<(String, String)>,
 ) -> Result<Json<DetailsOnly>, RestError> {
-    let api = Api::V1(org);
-    let details = mailroom
-        .remove_token(
-            &caller,
-            api,
-            UserId::parse_or_nobody(&user_id),
-            TokenId::parse_or_nobody(&token_id),
-        )
-        .await?;
+    let details =
+        remove_personal_access_token(&mailroom, &caller, org, &user_id, &token_id).await?;
     Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// v1 `RemovePersonalAccessToken`
+pub async fn remove_personal_access_token(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+    token_id: &str,
+) -> Result<Details, Error> {
+    m.remove_token(
+        caller,
+        Api::V1(org),
+        UserId::parse_or_nobody(user_id),
+        TokenId::parse_or_nobody(token_id),
+    )
+    .await
 }
 
 fn now_rfc3339() -> String {
@@ -280,7 +350,7 @@ pub async fn add_token_v2(
     caller: &Caller,
     path_user: Option<String>,
     r: AddTokenV2Request,
-) -> Result<AddTokenV2Response, Error> {
+) -> Result<AddedToken, Error> {
     const MESSAGE: &str = "AddPersonalAccessTokenRequest";
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let date = r.expiration_date.filter(|d| !d.is_empty()).ok_or_else(|| {
@@ -293,11 +363,21 @@ pub async fn add_token_v2(
     let (token_id, token, details) = m
         .add_token(caller, Api::V2, user_id, Some(expires_at))
         .await?;
-    Ok(AddTokenV2Response {
-        creation_date: details.change_date.to_rfc3339(),
-        token_id: token_id.to_string(),
+    Ok(AddedToken {
+        token_id,
         token,
+        details,
     })
+}
+
+impl From<AddedToken> for AddTokenV2Response {
+    fn from(added: AddedToken) -> Self {
+        AddTokenV2Response {
+            creation_date: added.details.change_date.to_rfc3339(),
+            token_id: added.token_id.to_string(),
+            token: added.token,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -320,23 +400,27 @@ pub async fn remove_token_v2(
     caller: &Caller,
     path: Option<(String, String)>,
     r: RemoveTokenV2Request,
-) -> Result<RemoveTokenV2Response, Error> {
+) -> Result<Details, Error> {
     const MESSAGE: &str = "RemovePersonalAccessTokenRequest";
     let (path_user, path_token) = path.unzip();
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let token_id = path_token.or(r.token_id).unwrap_or_default();
     token_id_field(MESSAGE, &token_id)?;
-    let details = m
-        .remove_token(
-            caller,
-            Api::V2,
-            user_id,
-            TokenId::parse_or_nobody(&token_id),
-        )
-        .await?;
-    Ok(RemoveTokenV2Response {
-        deletion_date: details.change_date.to_rfc3339(),
-    })
+    m.remove_token(
+        caller,
+        Api::V2,
+        user_id,
+        TokenId::parse_or_nobody(&token_id),
+    )
+    .await
+}
+
+impl From<&Details> for RemoveTokenV2Response {
+    fn from(details: &Details) -> Self {
+        RemoveTokenV2Response {
+            deletion_date: details.change_date.to_rfc3339(),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -450,7 +534,7 @@ pub async fn list_tokens_v2(
     m: &Mailroom,
     caller: &Caller,
     r: ListTokensV2Request,
-) -> Result<ListTokensV2Response, Error> {
+) -> Result<TokenList, Error> {
     // An id that is nobody's matches nothing rather than everything.
     let mut listing = TokenListing {
         offset: uint_field(&r.pagination.offset)?,
@@ -475,28 +559,38 @@ pub async fn list_tokens_v2(
             listing.expires = Some(timestamp_condition("ExpirationDateFilter", f)?);
         }
     }
-    let limit = listing.limit;
     let (tokens, total) = m.list_tokens(caller, Api::V2, &listing).await?;
-    Ok(ListTokensV2Response {
-        pagination: PaginationResponse {
-            total_result: total.to_string(),
-            applied_limit: limit.to_string(),
-        },
-        result: tokens
-            .iter()
-            .map(|t| {
-                let created = t.token.created_at.to_rfc3339();
-                TokenV2 {
-                    creation_date: created.clone(),
-                    change_date: created,
-                    id: t.token.id.to_string(),
-                    user_id: t.token.user_id.to_string(),
-                    organization_id: t.org_id.to_string(),
-                    expiration_date: expiry(t),
-                }
-            })
-            .collect(),
+    Ok(TokenList {
+        tokens,
+        total,
+        limit: listing.limit,
     })
+}
+
+impl From<&TokenList> for ListTokensV2Response {
+    fn from(list: &TokenList) -> Self {
+        ListTokensV2Response {
+            pagination: PaginationResponse {
+                total_result: list.total.to_string(),
+                applied_limit: list.limit.to_string(),
+            },
+            result: list
+                .tokens
+                .iter()
+                .map(|t| {
+                    let created = t.token.created_at.to_rfc3339();
+                    TokenV2 {
+                        creation_date: created.clone(),
+                        change_date: created,
+                        id: t.token.id.to_string(),
+                        user_id: t.token.user_id.to_string(),
+                        organization_id: t.org_id.to_string(),
+                        expiration_date: expiry(t),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 pub mod rest {
@@ -520,7 +614,9 @@ pub mod rest {
     ) -> Result<Json<AddTokenV2Response>, RestError> {
         let request = body.parse()?;
         Ok(Json(
-            add_token_v2(&m, &caller, Some(user_id), request).await?,
+            add_token_v2(&m, &caller, Some(user_id), request)
+                .await?
+                .into(),
         ))
     }
 
@@ -538,9 +634,9 @@ pub mod rest {
         RestCaller(caller): RestCaller,
         Path(ids): Path<(String, String)>,
     ) -> Result<Json<RemoveTokenV2Response>, RestError> {
-        Ok(Json(
-            remove_token_v2(&m, &caller, Some(ids), RemoveTokenV2Request::default()).await?,
-        ))
+        let details =
+            remove_token_v2(&m, &caller, Some(ids), RemoveTokenV2Request::default()).await?;
+        Ok(Json(RemoveTokenV2Response::from(&details)))
     }
 
     /// `POST /v2/users/pats/search`
@@ -557,6 +653,7 @@ pub mod rest {
         RestCaller(caller): RestCaller,
         body: RawBody,
     ) -> Result<Json<ListTokensV2Response>, RestError> {
-        Ok(Json(list_tokens_v2(&m, &caller, body.parse()?).await?))
+        let list = list_tokens_v2(&m, &caller, body.parse()?).await?;
+        Ok(Json(ListTokensV2Response::from(&list)))
     }
 }

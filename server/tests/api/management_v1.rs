@@ -13,8 +13,6 @@ fn email_path(user: impl std::fmt::Display) -> String {
     format!("/management/v1/users/{user}/email")
 }
 
-/// A v1 human without password and unverified email: state initial.
-
 async fn put_email_changes_the_address_and_mails_a_code(app: TestApp) {
     let user = app.human("old@example.com", true).await;
     let answer = app

@@ -2,7 +2,7 @@
 //! data directory give away (nothing live), driven as an attacker would.
 
 use mailroom_core::code::CodeKind;
-use mailroom_core::ids::{MailId, UserId};
+use mailroom_core::ids::MailId;
 use mailroom_core::model::{MailKind, OutboxMail};
 use mailroom_core::permissions::Role;
 use mailroom_core::store::{MailUpdate, Op, Write};

@@ -4,9 +4,13 @@ use axum::extract::{Path, State};
 use axum::Json;
 use mailroom_core::email_codes::CodeRequest;
 use mailroom_core::ids::UserId;
+use mailroom_core::model::Details;
+use mailroom_core::permissions::Caller;
 use mailroom_core::target::Api;
+use mailroom_core::target::OrgContext;
+use mailroom_core::users::EmailView;
 use mailroom_core::verification::CodeDelivery;
-use mailroom_core::Mailroom;
+use mailroom_core::{Error, Mailroom};
 use serde::{Deserialize, Serialize};
 
 use crate::api::auth::{OrgHeader, RestCaller};
@@ -47,16 +51,31 @@ pub async fn get_email(
     OrgHeader(org): OrgHeader,
     Path(user_id): Path<String>,
 ) -> Result<Json<GetEmailResponse>, RestError> {
-    let view = mailroom
-        .email_of(&caller, org, UserId::parse_or_nobody(&user_id))
-        .await?;
-    Ok(Json(GetEmailResponse {
-        details: DetailsDto::from(&view.details),
-        email: EmailDto {
-            email: view.email,
-            is_email_verified: view.is_verified,
-        },
-    }))
+    let view = get_human_email(&mailroom, &caller, org, &user_id).await?;
+    Ok(Json(GetEmailResponse::from(&view)))
+}
+
+/// `GetHumanEmail`: the REST path and gRPC call this.
+pub async fn get_human_email(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+) -> Result<EmailView, Error> {
+    m.email_of(caller, org, UserId::parse_or_nobody(user_id))
+        .await
+}
+
+impl From<&EmailView> for GetEmailResponse {
+    fn from(view: &EmailView) -> Self {
+        GetEmailResponse {
+            details: DetailsDto::from(&view.details),
+            email: EmailDto {
+                email: view.email.clone(),
+                is_email_verified: view.is_verified,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -84,18 +103,29 @@ pub async fn update_email(
     Path(user_id): Path<String>,
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
-    let request: UpdateEmailRequest = body.parse()?;
+    let details = update_human_email(&mailroom, &caller, org, &user_id, body.parse()?).await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// `UpdateHumanEmail`
+pub async fn update_human_email(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+    request: UpdateEmailRequest,
+) -> Result<Details, Error> {
     let email = email_field("UpdateHumanEmailRequest", "Email", request.email.as_deref())?;
-    let details = mailroom
+    let write = m
         .change_email(
-            &caller,
+            caller,
             Api::V1(org),
-            UserId::parse_or_nobody(&user_id),
+            UserId::parse_or_nobody(user_id),
             &email,
             &v1_verification(request.is_email_verified.unwrap_or(false)),
         )
         .await?;
-    Ok(Json(DetailsOnly::from(&details.details)))
+    Ok(write.details)
 }
 
 /// `POST /management/v1/users/{userId}/email/_resend_verification`
@@ -115,13 +145,24 @@ pub async fn resend_email_verification(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let _: serde_json::Value = body.parse()?;
-    let details = mailroom
+    let details = resend_human_email_verification(&mailroom, &caller, org, &user_id).await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// `ResendHumanEmailVerification`
+pub async fn resend_human_email_verification(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+) -> Result<Details, Error> {
+    let write = m
         .send_email_code(
-            &caller,
+            caller,
             Api::V1(org),
-            UserId::parse_or_nobody(&user_id),
+            UserId::parse_or_nobody(user_id),
             &CodeRequest::Again(CodeDelivery::Mail { url_template: None }),
         )
         .await?;
-    Ok(Json(DetailsOnly::from(&details.details)))
+    Ok(write.details)
 }

@@ -3,8 +3,11 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use mailroom_core::ids::UserId;
+use mailroom_core::model::Details;
+use mailroom_core::permissions::Caller;
 use mailroom_core::target::Api;
-use mailroom_core::Mailroom;
+use mailroom_core::target::OrgContext;
+use mailroom_core::{Error, Mailroom};
 use serde::{Deserialize, Serialize};
 
 use crate::api::auth::{OrgHeader, RestCaller};
@@ -35,7 +38,19 @@ pub async fn resend_initialization(
     Path(user_id): Path<String>,
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
-    let request: ResendInitializationRequest = body.parse()?;
+    let details =
+        resend_human_initialization(&mailroom, &caller, org, &user_id, body.parse()?).await?;
+    Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// `ResendHumanInitialization`
+pub async fn resend_human_initialization(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    user_id: &str,
+    request: ResendInitializationRequest,
+) -> Result<Details, Error> {
     // An empty string means "no new address", as protobuf's zero value does.
     let email = match request.email.as_deref().filter(|e| !e.is_empty()) {
         Some(email) => Some(email_field(
@@ -45,13 +60,11 @@ pub async fn resend_initialization(
         )?),
         None => None,
     };
-    let details = mailroom
-        .resend_initialization(
-            &caller,
-            Api::V1(org),
-            UserId::parse_or_nobody(&user_id),
-            email.as_ref(),
-        )
-        .await?;
-    Ok(Json(DetailsOnly::from(&details)))
+    m.resend_initialization(
+        caller,
+        Api::V1(org),
+        UserId::parse_or_nobody(user_id),
+        email.as_ref(),
+    )
+    .await
 }

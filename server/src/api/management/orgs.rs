@@ -2,7 +2,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use mailroom_core::ids::UserId;
+use mailroom_core::ids::{OrgId, UserId};
+use mailroom_core::model::Details;
+use mailroom_core::permissions::Caller;
+use mailroom_core::target::OrgContext;
+use mailroom_core::Error;
 use mailroom_core::Mailroom;
 use serde::{Deserialize, Serialize};
 
@@ -37,13 +41,21 @@ pub async fn add_org(
     RestCaller(caller): RestCaller,
     body: RawBody,
 ) -> Result<Json<AddOrgResponse>, RestError> {
-    let request: AddOrgRequest = body.parse()?;
-    check_len("AddOrgRequest", "Name", &request.name, 1, 200)?;
-    let (id, details) = mailroom.add_org(&caller, &request.name).await?;
+    let (id, details) = add_org_method(&mailroom, &caller, body.parse()?).await?;
     Ok(Json(AddOrgResponse {
         id: id.to_string(),
         details: DetailsDto::from(&details),
     }))
+}
+
+/// v1 `AddOrg`: the caller becomes the new org's owner.
+pub async fn add_org_method(
+    m: &Mailroom,
+    caller: &Caller,
+    request: AddOrgRequest,
+) -> Result<(OrgId, Details), Error> {
+    check_len("AddOrgRequest", "Name", &request.name, 1, 200)?;
+    m.add_org(caller, &request.name).await
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -70,15 +82,23 @@ pub async fn add_member(
     OrgHeader(org): OrgHeader,
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
-    let request: AddMemberRequest = body.parse()?;
-    check_len("AddOrgMemberRequest", "UserId", &request.user_id, 1, 200)?;
-    let details = mailroom
-        .add_member(
-            &caller,
-            org,
-            UserId::parse_or_nobody(&request.user_id),
-            &request.roles,
-        )
-        .await?;
+    let details = add_org_member(&mailroom, &caller, org, body.parse()?).await?;
     Ok(Json(DetailsOnly::from(&details)))
+}
+
+/// `AddOrgMember` (in the org context).
+pub async fn add_org_member(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    request: AddMemberRequest,
+) -> Result<Details, Error> {
+    check_len("AddOrgMemberRequest", "UserId", &request.user_id, 1, 200)?;
+    m.add_member(
+        caller,
+        org,
+        UserId::parse_or_nobody(&request.user_id),
+        &request.roles,
+    )
+    .await
 }

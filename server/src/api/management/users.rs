@@ -2,8 +2,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use mailroom_core::add_user::NewHuman;
+use mailroom_core::add_user::{Created, NewHuman};
+use mailroom_core::permissions::Caller;
 use mailroom_core::target::Api;
+use mailroom_core::target::OrgContext;
+use mailroom_core::Error;
 use mailroom_core::Mailroom;
 use serde::{Deserialize, Serialize};
 
@@ -71,8 +74,18 @@ pub async fn add_human(
     OrgHeader(org): OrgHeader,
     body: RawBody,
 ) -> Result<Json<CreatedUser>, RestError> {
+    let created = add_human_user(&mailroom, &caller, org, body.parse()?).await?;
+    Ok(Json(CreatedUser::from(&created)))
+}
+
+/// v1 `AddHumanUser`
+pub async fn add_human_user(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    request: AddHumanRequest,
+) -> Result<Created, Error> {
     const MESSAGE: &str = "AddHumanUserRequest";
-    let request: AddHumanRequest = body.parse()?;
     let username = request.user_name.unwrap_or_default();
     check_len(MESSAGE, "UserName", &username, 1, 200)?;
     check_len(
@@ -125,18 +138,22 @@ pub async fn add_human(
         email,
         password,
     };
-    let created = mailroom
-        .add_human(
-            &caller,
-            Api::V1(org),
-            human,
-            v1_verification(request.email.is_email_verified),
-        )
-        .await?;
-    Ok(Json(CreatedUser {
-        user_id: created.user_id.to_string(),
-        details: DetailsDto::from(&created.details),
-    }))
+    m.add_human(
+        caller,
+        Api::V1(org),
+        human,
+        v1_verification(request.email.is_email_verified),
+    )
+    .await
+}
+
+impl From<&Created> for CreatedUser {
+    fn from(created: &Created) -> Self {
+        CreatedUser {
+            user_id: created.user_id.to_string(),
+            details: DetailsDto::from(&created.details),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -164,7 +181,17 @@ pub async fn add_machine(
     OrgHeader(org): OrgHeader,
     body: RawBody,
 ) -> Result<Json<CreatedUser>, RestError> {
-    let request: AddMachineRequest = body.parse()?;
+    let created = add_machine_user(&mailroom, &caller, org, body.parse()?).await?;
+    Ok(Json(CreatedUser::from(&created)))
+}
+
+/// `AddMachineUser`
+pub async fn add_machine_user(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    request: AddMachineRequest,
+) -> Result<Created, Error> {
     check_len(
         "AddMachineUserRequest",
         "UserName",
@@ -179,17 +206,12 @@ pub async fn add_machine(
         &request.description,
         500,
     )?;
-    let created = mailroom
-        .add_machine(
-            &caller,
-            org,
-            &request.user_name,
-            &request.name,
-            &request.description,
-        )
-        .await?;
-    Ok(Json(CreatedUser {
-        user_id: created.user_id.to_string(),
-        details: DetailsDto::from(&created.details),
-    }))
+    m.add_machine(
+        caller,
+        org,
+        &request.user_name,
+        &request.name,
+        &request.description,
+    )
+    .await
 }

@@ -1,6 +1,6 @@
 //! AddHumanUser.
 
-use mailroom_core::add_user::NewHuman;
+use mailroom_core::add_user::{Created, NewHuman};
 use mailroom_core::ids::{OrgId, UserId};
 use mailroom_core::permissions::Caller;
 use mailroom_core::target::Api;
@@ -78,7 +78,7 @@ pub async fn add_human_user(
     m: &Mailroom,
     caller: &Caller,
     r: AddHumanUserRequest,
-) -> Result<AddHumanUserResponse, Error> {
+) -> Result<Created, Error> {
     const MESSAGE: &str = "AddHumanUserRequest";
     let user_id = match r.user_id.filter(|id| !id.is_empty()) {
         Some(id) => Some(UserId::parse(&id).ok_or_else(|| {
@@ -151,10 +151,15 @@ pub async fn add_human_user(
         email,
         password: r.password.map(|p| p.password).filter(|p| !p.is_empty()),
     };
-    let created = m.add_human(caller, Api::V2, human, mode).await?;
-    Ok(AddHumanUserResponse {
-        user_id: created.user_id.to_string(),
-        details: DetailsDto::from(&created.details),
-        email_code: created.code.map(|c| c.as_str().to_owned()),
-    })
+    m.add_human(caller, Api::V2, human, mode).await
+}
+
+impl From<Created> for AddHumanUserResponse {
+    fn from(created: Created) -> Self {
+        AddHumanUserResponse {
+            user_id: created.user_id.to_string(),
+            details: DetailsDto::from(&created.details),
+            email_code: created.code.map(|c| c.as_str().to_owned()),
+        }
+    }
 }

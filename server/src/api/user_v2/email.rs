@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::*;
 use crate::api::body::{check_len, email_field};
-use crate::api::dto::{DetailsDto, DetailsOnly};
+use crate::api::dto::DetailsDto;
+use mailroom_core::change_email::CodeWrite;
+use mailroom_core::model::Details;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -18,10 +20,12 @@ pub struct CodeResponse {
     pub verification_code: Option<String>,
 }
 
-fn code_response(write: mailroom_core::change_email::CodeWrite) -> CodeResponse {
-    CodeResponse {
-        details: DetailsDto::from(&write.details),
-        verification_code: write.code.map(|c| c.as_str().to_owned()),
+impl From<CodeWrite> for CodeResponse {
+    fn from(write: CodeWrite) -> Self {
+        CodeResponse {
+            details: DetailsDto::from(&write.details),
+            verification_code: write.code.map(|c| c.as_str().to_owned()),
+        }
     }
 }
 
@@ -30,15 +34,13 @@ pub async fn set_email(
     caller: &Caller,
     path_user: Option<String>,
     r: SetEmailRequest,
-) -> Result<CodeResponse, Error> {
+) -> Result<CodeWrite, Error> {
     const MESSAGE: &str = "SetEmailRequest";
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let email = email_field(MESSAGE, "Email", r.email.as_deref())?;
     let mode = set_email_mode(MESSAGE, r.send_code, r.return_code, r.is_verified)?;
-    Ok(code_response(
-        m.change_email(caller, Api::V2, user_id, &email, &mode)
-            .await?,
-    ))
+    m.change_email(caller, Api::V2, user_id, &email, &mode)
+        .await
 }
 
 pub async fn send_email_code(
@@ -46,14 +48,12 @@ pub async fn send_email_code(
     caller: &Caller,
     path_user: Option<String>,
     r: EmailCodeRequest,
-) -> Result<CodeResponse, Error> {
+) -> Result<CodeWrite, Error> {
     const MESSAGE: &str = "SendEmailCodeRequest";
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let delivery = code_delivery(MESSAGE, r.send_code, r.return_code)?;
-    Ok(code_response(
-        m.send_email_code(caller, Api::V2, user_id, &CodeRequest::New(delivery))
-            .await?,
-    ))
+    m.send_email_code(caller, Api::V2, user_id, &CodeRequest::New(delivery))
+        .await
 }
 
 pub async fn resend_email_code(
@@ -61,14 +61,12 @@ pub async fn resend_email_code(
     caller: &Caller,
     path_user: Option<String>,
     r: EmailCodeRequest,
-) -> Result<CodeResponse, Error> {
+) -> Result<CodeWrite, Error> {
     const MESSAGE: &str = "ResendEmailCodeRequest";
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let delivery = code_delivery(MESSAGE, r.send_code, r.return_code)?;
-    Ok(code_response(
-        m.send_email_code(caller, Api::V2, user_id, &CodeRequest::Again(delivery))
-            .await?,
-    ))
+    m.send_email_code(caller, Api::V2, user_id, &CodeRequest::Again(delivery))
+        .await
 }
 
 pub async fn verify_email(
@@ -76,11 +74,10 @@ pub async fn verify_email(
     caller: &Caller,
     path_user: Option<String>,
     r: VerifyEmailRequest,
-) -> Result<DetailsOnly, Error> {
+) -> Result<Details, Error> {
     const MESSAGE: &str = "VerifyEmailRequest";
     let user_id = user_id_field(MESSAGE, path_user, r.user_id)?;
     let code = r.verification_code.unwrap_or_default();
     check_len(MESSAGE, "VerificationCode", &code, 1, 20)?;
-    let details = m.verify_email(caller, user_id, &code).await?;
-    Ok(DetailsOnly::from(&details))
+    m.verify_email(caller, user_id, &code).await
 }

@@ -29,9 +29,8 @@ pub async fn set_email(
     body: RawBody,
 ) -> Result<Json<CodeResponse>, RestError> {
     let request: SetEmailRequest = body.parse()?;
-    Ok(Json(
-        super::set_email(&m, &caller, Some(user_id), request).await?,
-    ))
+    let outcome = super::set_email(&m, &caller, Some(user_id), request).await?;
+    Ok(Json(CodeResponse::from(outcome)))
 }
 
 /// `POST /v2/users/{userId}/email/send`
@@ -51,9 +50,8 @@ pub async fn send_email_code(
     body: RawBody,
 ) -> Result<Json<CodeResponse>, RestError> {
     let request: EmailCodeRequest = body.parse()?;
-    Ok(Json(
-        super::send_email_code(&m, &caller, Some(user_id), request).await?,
-    ))
+    let outcome = super::send_email_code(&m, &caller, Some(user_id), request).await?;
+    Ok(Json(CodeResponse::from(outcome)))
 }
 
 /// `POST /v2/users/{userId}/email/resend`
@@ -73,9 +71,8 @@ pub async fn resend_email_code(
     body: RawBody,
 ) -> Result<Json<CodeResponse>, RestError> {
     let request: EmailCodeRequest = body.parse()?;
-    Ok(Json(
-        super::resend_email_code(&m, &caller, Some(user_id), request).await?,
-    ))
+    let outcome = super::resend_email_code(&m, &caller, Some(user_id), request).await?;
+    Ok(Json(CodeResponse::from(outcome)))
 }
 
 /// `POST /v2/users/{userId}/email/verify`
@@ -95,9 +92,8 @@ pub async fn verify_email(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let request: VerifyEmailRequest = body.parse()?;
-    Ok(Json(
-        super::verify_email(&m, &caller, Some(user_id), request).await?,
-    ))
+    let outcome = super::verify_email(&m, &caller, Some(user_id), request).await?;
+    Ok(Json(DetailsOnly::from(&outcome)))
 }
 
 /// `DELETE /v2/users/{userId}`
@@ -117,9 +113,8 @@ pub async fn delete_user(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let request: UserIdRequest = body.parse()?;
-    Ok(Json(
-        super::delete_user(&m, &caller, Some(user_id), request).await?,
-    ))
+    let outcome = super::delete_user(&m, &caller, Some(user_id), request).await?;
+    Ok(Json(DetailsOnly::from(&outcome)))
 }
 
 #[utoipa::path(
@@ -135,9 +130,9 @@ pub async fn get_user(
     RestCaller(caller): RestCaller,
     Path(user_id): Path<String>,
 ) -> Result<Json<GetUserResponse>, RestError> {
-    Ok(Json(
-        super::get_user(&m, &caller, Some(user_id), UserIdRequest::default()).await?,
-    ))
+    Ok(Json(GetUserResponse::from(
+        &super::get_user(&m, &caller, Some(user_id), UserIdRequest::default()).await?,
+    )))
 }
 
 #[utoipa::path(
@@ -154,7 +149,9 @@ pub async fn add_human_user(
     body: RawBody,
 ) -> Result<Json<AddHumanUserResponse>, RestError> {
     Ok(Json(
-        super::add_human_user(&m, &caller, body.parse()?).await?,
+        super::add_human_user(&m, &caller, body.parse()?)
+            .await?
+            .into(),
     ))
 }
 
@@ -171,7 +168,9 @@ pub async fn list_users(
     RestCaller(caller): RestCaller,
     body: RawBody,
 ) -> Result<Json<ListUsersResponse>, RestError> {
-    Ok(Json(super::list_users(&m, &caller, body.parse()?).await?))
+    Ok(Json(ListUsersResponse::from(
+        &super::list_users(&m, &caller, body.parse()?).await?,
+    )))
 }
 
 /// `POST /v2/users/{userId}/deactivate`
@@ -191,9 +190,9 @@ pub async fn deactivate_user(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let request: UserIdRequest = body.parse()?;
-    Ok(Json(
-        super::change_state(&m, &caller, Some(user_id), request, StateChange::Deactivate).await?,
-    ))
+    Ok(Json(DetailsOnly::from(
+        &super::change_state(&m, &caller, Some(user_id), request, StateChange::Deactivate).await?,
+    )))
 }
 
 /// `POST /v2/users/{userId}/reactivate`
@@ -213,9 +212,9 @@ pub async fn reactivate_user(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let request: UserIdRequest = body.parse()?;
-    Ok(Json(
-        super::change_state(&m, &caller, Some(user_id), request, StateChange::Reactivate).await?,
-    ))
+    Ok(Json(DetailsOnly::from(
+        &super::change_state(&m, &caller, Some(user_id), request, StateChange::Reactivate).await?,
+    )))
 }
 
 /// `POST /v2/users/{userId}/lock`
@@ -235,9 +234,9 @@ pub async fn lock_user(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let request: UserIdRequest = body.parse()?;
-    Ok(Json(
-        super::change_state(&m, &caller, Some(user_id), request, StateChange::Lock).await?,
-    ))
+    Ok(Json(DetailsOnly::from(
+        &super::change_state(&m, &caller, Some(user_id), request, StateChange::Lock).await?,
+    )))
 }
 
 /// `POST /v2/users/{userId}/unlock`
@@ -257,7 +256,7 @@ pub async fn unlock_user(
     body: RawBody,
 ) -> Result<Json<DetailsOnly>, RestError> {
     let request: UserIdRequest = body.parse()?;
-    Ok(Json(
-        super::change_state(&m, &caller, Some(user_id), request, StateChange::Unlock).await?,
-    ))
+    Ok(Json(DetailsOnly::from(
+        &super::change_state(&m, &caller, Some(user_id), request, StateChange::Unlock).await?,
+    )))
 }

@@ -5,16 +5,16 @@ use mailroom_core::user_state::StateChange;
 use mailroom_core::{Error, Mailroom};
 
 use super::*;
-use crate::api::dto::DetailsOnly;
+use mailroom_core::model::Details;
 
 pub async fn delete_user(
     m: &Mailroom,
     caller: &Caller,
     path_user: Option<String>,
     r: UserIdRequest,
-) -> Result<DetailsOnly, Error> {
+) -> Result<Details, Error> {
     let user_id = user_id_field("DeleteUserRequest", path_user, r.user_id)?;
-    Ok(DetailsOnly::from(&m.delete_user(caller, user_id).await?))
+    m.delete_user(caller, user_id).await
 }
 
 pub async fn change_state(
@@ -23,7 +23,7 @@ pub async fn change_state(
     path_user: Option<String>,
     r: UserIdRequest,
     to: StateChange,
-) -> Result<DetailsOnly, Error> {
+) -> Result<Details, Error> {
     let message = match to {
         StateChange::Deactivate => "DeactivateUserRequest",
         StateChange::Reactivate => "ReactivateUserRequest",
@@ -31,7 +31,5 @@ pub async fn change_state(
         StateChange::Unlock => "UnlockUserRequest",
     };
     let user_id = user_id_field(message, path_user, r.user_id)?;
-    Ok(DetailsOnly::from(
-        &m.change_user_state(caller, user_id, to).await?,
-    ))
+    m.change_user_state(caller, user_id, to).await
 }

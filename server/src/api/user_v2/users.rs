@@ -3,7 +3,7 @@
 use mailroom_core::ids::OrgId;
 use mailroom_core::model::{User, UserKind, UserState};
 use mailroom_core::permissions::Caller;
-use mailroom_core::users::{ListUsersV2, TextMatch};
+use mailroom_core::users::{ListUsersV2, TextMatch, UserPage};
 use mailroom_core::{Error, Mailroom};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -105,14 +105,18 @@ pub async fn get_user(
     caller: &Caller,
     path_user: Option<String>,
     r: UserIdRequest,
-) -> Result<GetUserResponse, Error> {
+) -> Result<User, Error> {
     let user_id = user_id_field("GetUserByIDRequest", path_user, r.user_id)?;
-    let user = m.user_by_id(caller, user_id).await?;
-    let details = mailroom_core::model::Details::of_read(&user);
-    Ok(GetUserResponse {
-        details: DetailsDto::from(&details),
-        user: user_dto(&user),
-    })
+    m.user_by_id(caller, user_id).await
+}
+
+impl From<&User> for GetUserResponse {
+    fn from(user: &User) -> Self {
+        GetUserResponse {
+            details: DetailsDto::from(&mailroom_core::model::Details::of_read(user)),
+            user: user_dto(user),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -192,7 +196,7 @@ pub async fn list_users(
     m: &Mailroom,
     caller: &Caller,
     r: ListUsersRequest,
-) -> Result<ListUsersResponse, Error> {
+) -> Result<UserPage, Error> {
     let mut query = ListUsersV2 {
         offset: uint_field(&r.query.offset)?,
         limit: uint_field(&r.query.limit)?,
@@ -217,14 +221,19 @@ pub async fn list_users(
                 .find(|st| st.api_name() == s.state);
         }
     }
-    let page = m.list_users(caller, &query).await?;
-    Ok(ListUsersResponse {
-        details: ListDetails {
-            total_result: page.total.to_string(),
-            timestamp: mailroom_core::clock::Timestamp::from_datetime(chrono::Utc::now())
-                .to_rfc3339(),
-        },
-        sorting_column: "USER_FIELD_NAME_UNSPECIFIED",
-        result: page.users.iter().map(user_dto).collect(),
-    })
+    m.list_users(caller, &query).await
+}
+
+impl From<&UserPage> for ListUsersResponse {
+    fn from(page: &UserPage) -> Self {
+        ListUsersResponse {
+            details: ListDetails {
+                total_result: page.total.to_string(),
+                timestamp: mailroom_core::clock::Timestamp::from_datetime(chrono::Utc::now())
+                    .to_rfc3339(),
+            },
+            sorting_column: "USER_FIELD_NAME_UNSPECIFIED",
+            result: page.users.iter().map(user_dto).collect(),
+        }
+    }
 }
