@@ -1,5 +1,6 @@
-//! `GET /metrics` in Prometheus text format: requests by route and status with
-//! latency histograms, outbox depth by status, and delivery counters.
+//! `GET /metrics` in Prometheus text format: HTTP requests by route and status and
+//! gRPC calls by `/{service}/{method}` and `grpc-status`, with latency histograms;
+//! outbox depth by status, and delivery counters.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -24,6 +25,18 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+impl Series {
+    fn observe(&mut self, elapsed: f64) {
+        self.count += 1;
+        self.sum_secs += elapsed;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if elapsed <= *bound {
+                self.buckets[i] += 1;
+            }
+        }
+    }
+}
+
 /// (method, route, status) → series. A mutex is enough: one short update per request.
 #[derive(Default)]
 struct Registry {
@@ -33,6 +46,9 @@ struct Registry {
     /// "OTHER".
     names: HashSet<&'static str>,
     series: BTreeMap<(&'static str, &'static str, u16), Series>,
+    /// (`/{service}/{method}`, grpc-status) → series; paths of methods we do not
+    /// serve count as "unknown", so that the label set stays finite.
+    grpc: BTreeMap<(&'static str, u16), Series>,
 }
 
 impl Registry {
@@ -82,16 +98,59 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     if let Ok(mut registry) = registry().lock() {
         let method = registry.name(method_name(&method));
         let route = registry.name(route.as_ref().map_or("unmatched", |r| r.as_str()));
-        let entry = registry.series.entry((method, route, status)).or_default();
-        entry.count += 1;
-        entry.sum_secs += elapsed;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if elapsed <= *bound {
-                entry.buckets[i] += 1;
-            }
-        }
+        registry
+            .series
+            .entry((method, route, status))
+            .or_default()
+            .observe(elapsed);
     }
     response
+}
+
+/// Records one gRPC call under its method path (only methods we serve) and code.
+pub fn record_grpc(path: &str, known: bool, code: u16, elapsed: f64) {
+    if let Ok(mut registry) = registry().lock() {
+        let path = registry.name(if known { path } else { "unknown" });
+        registry
+            .grpc
+            .entry((path, code))
+            .or_default()
+            .observe(elapsed);
+    }
+}
+
+/// One histogram's lines for a series with these labels.
+/// `name` is the family: `{name}s_total` counts, `{name}_duration_seconds` times.
+fn write_series(
+    counter: &mut String,
+    histogram: &mut String,
+    name: &str,
+    labels: &str,
+    s: &Series,
+) {
+    let _ = writeln!(counter, "{name}s_total{{{labels}}} {}", s.count);
+    for (i, bound) in BUCKETS.iter().enumerate() {
+        let _ = writeln!(
+            histogram,
+            "{name}_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
+            s.buckets[i]
+        );
+    }
+    let _ = writeln!(
+        histogram,
+        "{name}_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+        s.count
+    );
+    let _ = writeln!(
+        histogram,
+        "{name}_duration_seconds_sum{{{labels}}} {}",
+        s.sum_secs
+    );
+    let _ = writeln!(
+        histogram,
+        "{name}_duration_seconds_count{{{labels}}} {}",
+        s.count
+    );
 }
 
 pub async fn metrics(State(mailroom): State<Mailroom>) -> Response {
@@ -103,38 +162,42 @@ pub async fn metrics(State(mailroom): State<Mailroom>) -> Response {
         "# HELP mailroom_http_request_duration_seconds Request latency by route and status.\n",
     );
     histogram.push_str("# TYPE mailroom_http_request_duration_seconds histogram\n");
+    let mut grpc = String::new();
+    grpc.push_str("# HELP mailroom_grpc_requests_total gRPC calls by method and grpc-status.\n");
+    grpc.push_str("# TYPE mailroom_grpc_requests_total counter\n");
+    let mut grpc_histogram = String::new();
+    grpc_histogram.push_str(
+        "# HELP mailroom_grpc_request_duration_seconds gRPC latency by method and grpc-status.\n",
+    );
+    grpc_histogram.push_str("# TYPE mailroom_grpc_request_duration_seconds histogram\n");
     if let Ok(registry) = registry().lock() {
         for ((method, route, status), s) in registry.series.iter() {
             let labels = format!(
                 "method=\"{method}\",route=\"{}\",status=\"{status}\"",
                 route.replace('"', "'")
             );
-            let _ = writeln!(out, "mailroom_http_requests_total{{{labels}}} {}", s.count);
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    histogram,
-                    "mailroom_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
-                    s.buckets[i]
-                );
-            }
-            let _ = writeln!(
-                histogram,
-                "mailroom_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
+            write_series(
+                &mut out,
+                &mut histogram,
+                "mailroom_http_request",
+                &labels,
+                s,
             );
-            let _ = writeln!(
-                histogram,
-                "mailroom_http_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum_secs
-            );
-            let _ = writeln!(
-                histogram,
-                "mailroom_http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
+        }
+        for ((path, code), s) in registry.grpc.iter() {
+            let labels = format!("method=\"{path}\",grpc_status=\"{code}\"");
+            write_series(
+                &mut grpc,
+                &mut grpc_histogram,
+                "mailroom_grpc_request",
+                &labels,
+                s,
             );
         }
     }
     out.push_str(&histogram);
+    out.push_str(&grpc);
+    out.push_str(&grpc_histogram);
 
     out.push_str(
         "# HELP mailroom_outbox_mails Outbox rows by status.\n# TYPE mailroom_outbox_mails gauge\n",

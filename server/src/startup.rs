@@ -213,6 +213,7 @@ fn build_router(
 ) -> Router {
     let routes = generate_route_list(App);
     let mailroom = state.mailroom.clone();
+    let mailroom_for_grpc = state.mailroom.clone();
     let context = move || {
         leptos::prelude::provide_context(mailroom.clone());
         leptos::prelude::provide_context(mailroom_app::ssr::RequestMemo::default());
@@ -260,6 +261,11 @@ fn build_router(
         )
         .layer(middleware::from_fn(crate::metrics::record_request))
         .layer(middleware::from_fn(log_internal_errors))
+        // gRPC and gRPC-web leave here for tonic, before any route is matched.
+        .layer(middleware::from_fn_with_state(
+            crate::grpc::Transports::new(mailroom_for_grpc),
+            crate::grpc::dispatch,
+        ))
         // Spans name the path, never the query: the end-user pages carry codes there.
         .layer(TraceLayer::new_for_http().make_span_with(path_only_span))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -1,13 +1,17 @@
-//! Connect protocol, unary JSON: `POST /zitadel.user.v2.UserService/<Method>` and
-//! `POST /zitadel.org.v2.OrganizationService/<Method>`. The request message is the
-//! body (with `userId`); the same method functions as the REST paths run it.
+//! Connect protocol, unary: `POST /zitadel.user.v2.UserService/<Method>` and
+//! `POST /zitadel.org.v2.OrganizationService/<Method>`, with JSON messages
+//! (`application/json`) or binary ones (`application/proto`). The request message is
+//! the body (with `userId`); JSON runs the REST paths' method functions, binary the
+//! gRPC adapters' (which call those same functions). Errors are JSON either way, as
+//! the Connect protocol has it.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri};
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use mailroom_core::permissions::Caller;
 use mailroom_core::user_state::StateChange;
-use mailroom_core::{Error, Mailroom};
+use mailroom_core::{Code, Error, Mailroom};
 use serde::Serialize;
 
 use super::auth::authenticate;
@@ -57,57 +61,148 @@ pub async fn user_service(
     }
     let result: Result<Response, Error> = async {
         let caller = authenticate(&m, &headers).await?;
-        Ok(match method.as_str() {
-            "SetEmail" => json(CodeResponse::from(
-                user_v2::set_email(&m, &caller, None, body.parse()?).await?,
-            )),
-            "SendEmailCode" => json(CodeResponse::from(
-                user_v2::send_email_code(&m, &caller, None, body.parse()?).await?,
-            )),
-            "ResendEmailCode" => json(CodeResponse::from(
-                user_v2::resend_email_code(&m, &caller, None, body.parse()?).await?,
-            )),
-            "VerifyEmail" => {
-                details(user_v2::verify_email(&m, &caller, None, body.parse()?).await?)
-            }
-            "AddHumanUser" => json(AddHumanUserResponse::from(
-                user_v2::add_human_user(&m, &caller, body.parse()?).await?,
-            )),
-            "GetUserByID" => json(GetUserResponse::from(
-                &user_v2::get_user(&m, &caller, None, body.parse()?).await?,
-            )),
-            "ListUsers" => json(ListUsersResponse::from(
-                &user_v2::list_users(&m, &caller, body.parse()?).await?,
-            )),
-            "DeleteUser" => details(user_v2::delete_user(&m, &caller, None, body.parse()?).await?),
-            "DeactivateUser" => details(
-                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Deactivate)
-                    .await?,
-            ),
-            "ReactivateUser" => details(
-                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Reactivate)
-                    .await?,
-            ),
-            "LockUser" => details(
-                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Lock).await?,
-            ),
-            "AddPersonalAccessToken" => json(pats::AddTokenV2Response::from(
-                pats::add_token_v2(&m, &caller, None, body.parse()?).await?,
-            )),
-            "RemovePersonalAccessToken" => json(pats::RemoveTokenV2Response::from(
-                &pats::remove_token_v2(&m, &caller, None, body.parse()?).await?,
-            )),
-            "ListPersonalAccessTokens" => json(pats::ListTokensV2Response::from(
-                &pats::list_tokens_v2(&m, &caller, body.parse()?).await?,
-            )),
-            _ => details(
-                user_v2::change_state(&m, &caller, None, body.parse()?, StateChange::Unlock)
-                    .await?,
-            ),
-        })
+        if is_binary(&headers) {
+            user_service_binary(&m, &caller, &method, &body.0).await
+        } else {
+            user_service_json(&m, &caller, &method, &body).await
+        }
     }
     .await;
     result.unwrap_or_else(|err| ConnectError(err).into_response())
+}
+
+async fn user_service_json(
+    m: &Mailroom,
+    caller: &Caller,
+    method: &str,
+    body: &RawBody,
+) -> Result<Response, Error> {
+    Ok(match method {
+        "SetEmail" => json(CodeResponse::from(
+            user_v2::set_email(m, caller, None, body.parse()?).await?,
+        )),
+        "SendEmailCode" => json(CodeResponse::from(
+            user_v2::send_email_code(m, caller, None, body.parse()?).await?,
+        )),
+        "ResendEmailCode" => json(CodeResponse::from(
+            user_v2::resend_email_code(m, caller, None, body.parse()?).await?,
+        )),
+        "VerifyEmail" => details(user_v2::verify_email(m, caller, None, body.parse()?).await?),
+        "AddHumanUser" => json(AddHumanUserResponse::from(
+            user_v2::add_human_user(m, caller, body.parse()?).await?,
+        )),
+        "GetUserByID" => json(GetUserResponse::from(
+            &user_v2::get_user(m, caller, None, body.parse()?).await?,
+        )),
+        "ListUsers" => json(ListUsersResponse::from(
+            &user_v2::list_users(m, caller, body.parse()?).await?,
+        )),
+        "DeleteUser" => details(user_v2::delete_user(m, caller, None, body.parse()?).await?),
+        "DeactivateUser" => details(
+            user_v2::change_state(m, caller, None, body.parse()?, StateChange::Deactivate).await?,
+        ),
+        "ReactivateUser" => details(
+            user_v2::change_state(m, caller, None, body.parse()?, StateChange::Reactivate).await?,
+        ),
+        "LockUser" => {
+            details(user_v2::change_state(m, caller, None, body.parse()?, StateChange::Lock).await?)
+        }
+        "AddPersonalAccessToken" => json(pats::AddTokenV2Response::from(
+            pats::add_token_v2(m, caller, None, body.parse()?).await?,
+        )),
+        "RemovePersonalAccessToken" => json(pats::RemoveTokenV2Response::from(
+            &pats::remove_token_v2(m, caller, None, body.parse()?).await?,
+        )),
+        "ListPersonalAccessTokens" => json(pats::ListTokensV2Response::from(
+            &pats::list_tokens_v2(m, caller, body.parse()?).await?,
+        )),
+        _ => details(
+            user_v2::change_state(m, caller, None, body.parse()?, StateChange::Unlock).await?,
+        ),
+    })
+}
+
+async fn user_service_binary(
+    m: &Mailroom,
+    caller: &Caller,
+    method: &str,
+    body: &[u8],
+) -> Result<Response, Error> {
+    use crate::grpc::pb::zitadel::user::v2 as pb;
+    use crate::grpc::user_v2 as grpc;
+    Ok(match method {
+        "SetEmail" => proto(grpc::set_email(m, caller, decode(body)?).await?),
+        "SendEmailCode" => proto(grpc::send_email_code(m, caller, decode(body)?).await?),
+        "ResendEmailCode" => proto(grpc::resend_email_code(m, caller, decode(body)?).await?),
+        "VerifyEmail" => proto(grpc::verify_email(m, caller, decode(body)?).await?),
+        "AddHumanUser" => proto(grpc::add_human_user(m, caller, decode(body)?).await?),
+        "GetUserByID" => proto(grpc::get_user_by_id(m, caller, decode(body)?).await?),
+        "ListUsers" => proto(grpc::list_users(m, caller, decode(body)?).await?),
+        "DeleteUser" => proto(grpc::delete_user(m, caller, decode(body)?).await?),
+        "DeactivateUser" => {
+            let r: pb::DeactivateUserRequest = decode(body)?;
+            let details = grpc::change_state(m, caller, r.user_id, StateChange::Deactivate);
+            proto(pb::DeactivateUserResponse {
+                details: details.await?,
+            })
+        }
+        "ReactivateUser" => {
+            let r: pb::ReactivateUserRequest = decode(body)?;
+            let details = grpc::change_state(m, caller, r.user_id, StateChange::Reactivate);
+            proto(pb::ReactivateUserResponse {
+                details: details.await?,
+            })
+        }
+        "LockUser" => {
+            let r: pb::LockUserRequest = decode(body)?;
+            let details = grpc::change_state(m, caller, r.user_id, StateChange::Lock);
+            proto(pb::LockUserResponse {
+                details: details.await?,
+            })
+        }
+        "AddPersonalAccessToken" => {
+            proto(grpc::add_personal_access_token(m, caller, decode(body)?).await?)
+        }
+        "RemovePersonalAccessToken" => {
+            proto(grpc::remove_personal_access_token(m, caller, decode(body)?).await?)
+        }
+        "ListPersonalAccessTokens" => {
+            proto(grpc::list_personal_access_tokens(m, caller, decode(body)?).await?)
+        }
+        _ => {
+            let r: pb::UnlockUserRequest = decode(body)?;
+            let details = grpc::change_state(m, caller, r.user_id, StateChange::Unlock);
+            proto(pb::UnlockUserResponse {
+                details: details.await?,
+            })
+        }
+    })
+}
+
+/// `application/proto` (optionally with parameters) asks for binary messages.
+fn is_binary(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/proto"))
+}
+
+fn decode<T: prost::Message + Default>(body: &[u8]) -> Result<T, Error> {
+    T::decode(body).map_err(|_| {
+        Error::plain(
+            Code::InvalidArgument,
+            "invalid request body: not a protobuf message of the method's request type",
+        )
+    })
+}
+
+fn proto<T: prost::Message>(message: T) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/proto")],
+        message.encode_to_vec(),
+    )
+        .into_response()
 }
 
 /// `POST /zitadel.org.v2.OrganizationService/{method}`
@@ -123,9 +218,13 @@ pub async fn organization_service(
     }
     let result: Result<Response, Error> = async {
         let caller = authenticate(&m, &headers).await?;
-        Ok(json(org_v2::AddOrganizationResponse::from(
-            &org_v2::add_organization(&m, &caller, body.parse()?).await?,
-        )))
+        Ok(if is_binary(&headers) {
+            proto(crate::grpc::org_v2::add_organization(&m, &caller, decode(&body.0)?).await?)
+        } else {
+            json(org_v2::AddOrganizationResponse::from(
+                &org_v2::add_organization(&m, &caller, body.parse()?).await?,
+            ))
+        })
     }
     .await;
     result.unwrap_or_else(|err| ConnectError(err).into_response())

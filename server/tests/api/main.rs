@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port, a fresh database per test,
 //! driven over HTTP. Every test runs on SQLite and on Postgres.
 
+mod grpc_client;
 mod helpers;
 mod smtp;
 
@@ -8,6 +9,9 @@ mod assets;
 mod bootstrap;
 mod email_v1;
 mod errors;
+mod grpc_parity;
+mod grpc_parity_v1;
+mod grpc_transport;
 mod health;
 mod limits_and_concurrency;
 mod mail;
