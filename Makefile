@@ -36,4 +36,4 @@ bench:
 
 clean:
 	cargo clean
-	rm -rf .tools end2end/node_modules end2end/test-results
+	rm -rf .tools end2end/node_modules end2end/test-results sdk-tests/node_modules

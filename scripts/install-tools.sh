@@ -40,4 +40,10 @@ if [ "${1:-}" = "--test" ]; then
   else
     echo "present"
   fi
+  step "ZITADEL's SDKs and buf (sdk-tests/)"
+  if [ ! -d sdk-tests/node_modules/@zitadel/node ] || [ sdk-tests/package-lock.json -nt sdk-tests/node_modules/.package-lock.json ]; then
+    (cd sdk-tests && npm ci --silent --no-audit --no-fund)
+  else
+    echo "present"
+  fi
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: installs what the tests need, then runs every check in order:
 # format, clippy, unit tests, integration tests on SQLite and Postgres, and the
-# Playwright browser tests against the real server.
+# Playwright browser tests against the real server, and ZITADEL's SDKs against it.
 set -euo pipefail
 # pipefail: a failing test run fails the script even through `tee`.
 cd "$(dirname "$0")/.."
@@ -31,8 +31,12 @@ cargo build --locked -p mailroom-server
 step "Browser tests (Playwright + Debian Chromium)"
 (cd end2end && MAILROOM_BIN=../target/debug/mailroom npx playwright test) 2>&1 | tee "$log_dir/e2e.log"
 
+step "ZITADEL's SDKs over gRPC, gRPC-web and Connect binary; wire compatibility (sdk-tests/)"
+(cd sdk-tests && MAILROOM_BIN=../target/debug/mailroom LEPTOS_SITE_ROOT=../target/site npm test) 2>&1 | tee "$log_dir/sdk.log"
+
 # One closing line over every runner (cargo's per-binary lines, Playwright's summary).
 rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log_dir/cargo.log" | awk '{s+=$4} END {print s+0}')
 e2e_passed=$(grep -Eo '^ +[0-9]+ passed' "$log_dir/e2e.log" | awk '{s+=$1} END {print s+0}')
+sdk_passed=$(grep -Eo '^# pass [0-9]+' "$log_dir/sdk.log" | awk '{s+=$3} END {print s+0}')
 echo
-echo "summary: $((rust_passed + e2e_passed)) passed, 0 failed"
+echo "summary: $((rust_passed + e2e_passed + sdk_passed)) passed, 0 failed"

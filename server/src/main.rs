@@ -1,4 +1,4 @@
-//! `mailroom`: serve (default) or `mailroom healthcheck`.
+//! `mailroom`: serve (default), `healthcheck`, `send-test-mail`, `descriptors`.
 
 use mailroom_server::{telemetry, Application, Config};
 
@@ -14,9 +14,22 @@ async fn main() {
         None | Some("serve") => serve().await,
         Some("healthcheck") => healthcheck().await,
         Some("send-test-mail") => send_test_mail().await,
+        // The served gRPC API as a FileDescriptorSet, for tools (`buf curl --schema`)
+        // and the wire-compatibility check against ZITADEL's descriptors.
+        Some("descriptors") => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(mailroom_server::grpc::DESCRIPTORS)
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                fail("cannot write the descriptors to stdout");
+            }
+        }
         Some("-h" | "--help" | "help") => {
             println!(
-                "usage: mailroom [serve | healthcheck | send-test-mail --to <address>]\n\
+                "usage: mailroom [serve | healthcheck | send-test-mail --to <address> | descriptors]\n\
                  Settings come from the environment; see README.md."
             );
         }
