@@ -17,6 +17,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("BENCH_BIN", os.path.join(ROOT, "target/release/mailroom"))
 BARE = os.path.join(ROOT, "target/release/mailroom-bench-bare")
+GRPC = os.path.join(ROOT, "target/release/mailroom-bench-grpc")
 LUA = os.path.join(ROOT, "bench/lua")
 PORT, BARE_PORT, SMTP_PORT = 3801, 3802, 3803
 DURATION = os.environ.get("BENCH_DURATION", "10s")
@@ -138,6 +139,16 @@ def wrk(url, connections, script, env):
             "p50": latency(50), "p99": latency(99), "errors": errors}
 
 
+def grpc(method, connections, streams, pat, ids_file):
+    """The gRPC load client (bench/grpc): `connections` HTTP/2 connections with
+    `streams` calls in flight on each, for DURATION."""
+    seconds = DURATION.rstrip("s")
+    out = subprocess.run([GRPC, f"http://127.0.0.1:{PORT}", pat, ids_file, method,
+                          str(connections), str(streams), seconds],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def sign_in_cookie():
     conn = http.client.HTTPConnection("127.0.0.1", PORT)
     conn.request("POST", "/api/login", body=f"username=admin&password={PASSWORD}",
@@ -183,6 +194,13 @@ def run_backend(name, db_url, results):
         results[f"{name}.get64"] = wrk(base, 64, "get_email.lua", env)
     if wanted("get8"):
         results[f"{name}.get8"] = wrk(base, 8, "get_email.lua", env)
+    log(f"[{name}] gRPC GetHumanEmail: 64 connections, 8 connections × 8 streams, 8 connections")
+    if wanted("grpc_get64"):
+        results[f"{name}.grpc_get64"] = grpc("get", 64, 1, pat, ids_file)
+    if wanted("grpc_get8x8"):
+        results[f"{name}.grpc_get8x8"] = grpc("get", 8, 8, pat, ids_file)
+    if wanted("grpc_get8"):
+        results[f"{name}.grpc_get8"] = grpc("get", 8, 1, pat, ids_file)
     if name == "sqlite" and wanted("bare"):
         log("[sqlite] bare axum reference, 64 connections")
         bare = subprocess.Popen([BARE, db_url, f"127.0.0.1:{BARE_PORT}"],
@@ -198,6 +216,11 @@ def run_backend(name, db_url, results):
     if wanted("set_return8"):
         log(f"[{name}] SetEmail returnCode, 8 connections")
         results[f"{name}.set_return8"] = wrk(base, 8, "set_email.lua", {**env, "BENCH_MODE": "returnCode"})
+    log(f"[{name}] gRPC SetEmail returnCode, 64 and 8 connections")
+    if wanted("grpc_set64"):
+        results[f"{name}.grpc_set64"] = grpc("set", 64, 1, pat, ids_file)
+    if wanted("grpc_set8"):
+        results[f"{name}.grpc_set8"] = grpc("set", 8, 1, pat, ids_file)
     if wanted("set_send"):
         results[f"{name}.set_send"] = wrk(base, 64, "set_email.lua", {**env, "BENCH_MODE": "sendCode"})
     if wanted("login"):
@@ -282,7 +305,8 @@ def write_report(results, backends):
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.",
         "",
         f"Command: `make bench` (= `bash bench/run.sh`: release build, then `python3 bench/run.py`); "
-        f"each load run is `wrk -t2 -c<connections> -d{DURATION} --latency -s bench/lua/<script>.lua`. "
+        f"each load run is `wrk -t2 -c<connections> -d{DURATION} --latency -s bench/lua/<script>.lua`, "
+        f"the gRPC runs `mailroom-bench-grpc` (bench/grpc: tonic clients, 2 threads, one call in flight per HTTP/2 connection). "
         f"{USERS:,} users seeded through `POST /v2/users/human`; send limits off for the write runs.",
         "",
     ]
@@ -290,7 +314,10 @@ def write_report(results, backends):
         lines += [f"## {name}", "",
                   "| run | req/s | p50 ms | p99 ms | errors | target |", "|---|---|---|---|---|---|",
                   row("GET /management/v1/users/{id}/email, 64 conns", results[f"{name}.get64"]),
-                  row("GET email, 8 conns", results[f"{name}.get8"], "p99 ≤ 5 ms")]
+                  row("GET email, 8 conns", results[f"{name}.get8"], "p99 ≤ 5 ms"),
+                  row("gRPC GetHumanEmail, 64 HTTP/2 conns", results[f"{name}.grpc_get64"], "≥ 0.9× REST GET"),
+                  row("gRPC GetHumanEmail, 8 conns × 8 streams", results[f"{name}.grpc_get8x8"], "≥ 0.9× REST GET"),
+                  row("gRPC GetHumanEmail, 8 conns", results[f"{name}.grpc_get8"], "p99 ≤ 5 ms")]
         if name == "sqlite":
             lines += [row("bare axum, same table, 64 conns", results["sqlite.bare64"]),
                       row("bare axum, 8 conns", results["sqlite.bare8"])]
@@ -300,6 +327,8 @@ def write_report(results, backends):
                       "≥ 3,000/s SQLite, ≥ 1,500/s Postgres"),
                   row("POST /v2/users/{id}/email returnCode, 8 conns", results[f"{name}.set_return8"],
                       "p99 ≤ 20 ms"),
+                  row("gRPC SetEmail returnCode, 64 HTTP/2 conns", results[f"{name}.grpc_set64"]),
+                  row("gRPC SetEmail returnCode, 8 conns", results[f"{name}.grpc_set8"]),
                   row("POST /v2/users/{id}/email sendCode (dev mailbox), 64 conns", results[f"{name}.set_send"]),
                   row("SSR /users/{id} with a session, 64 conns", results[f"{name}.page"], "≥ 1,000/s"),
                   row("POST /api/login, right password, 8 conns (argon2 ≤ 1 per core)", results[f"{name}.login8"]),
@@ -309,6 +338,11 @@ def write_report(results, backends):
                   f"- Time from start to ready on an existing database: {results[f'{name}.ready_s'] * 1000:.0f} ms (target ≤ 300 ms)",
                   f"- Server RSS after the load: {results[f'{name}.rss_mb']:.0f} MB (target ≤ 64 MB)",
                   f"- Seeding: {results[f'{name}.seed_per_s']:,.0f} users/s", ""]
+        rest64 = results[f"{name}.get64"]["rps"]
+        lines += [f"- gRPC GetHumanEmail vs. REST GET, 64 calls in flight: "
+                  f"{results[f'{name}.grpc_get64']['rps'] / rest64:.2f}× on 64 connections, "
+                  f"{results[f'{name}.grpc_get8x8']['rps'] / rest64:.2f}× on 8 connections × 8 streams "
+                  f"(how gRPC clients multiplex; target ≥ 0.9×)", ""]
         if name == "sqlite":
             ratio = results["sqlite.get64"]["rps"] / results["sqlite.bare64"]["rps"] * 100
             lines += [f"- GET email vs. bare axum at 64 connections: {ratio:.0f} % (target ≥ 70 %)", ""]

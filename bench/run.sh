@@ -8,8 +8,8 @@ source scripts/lib.sh
 bash scripts/install-tools.sh
 apt_install wrk brotli python3-aiosmtpd
 bash scripts/build-site.sh
-step "Release build (server and bare-axum reference)"
-cargo build --locked --release -p mailroom-server -p mailroom-bench-bare
+step "Release build (server, bare-axum reference, gRPC load client)"
+cargo build --locked --release -p mailroom-server -p mailroom-bench-bare -p mailroom-bench-grpc
 if [ -z "${BENCH_POSTGRES_URL:-}" ] && command -v pg_lsclusters >/dev/null; then
   admin=$(bash scripts/postgres-for-tests.sh)
   db="mailroom_bench_$(date +%s)"

@@ -13,7 +13,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy (server side, and the WASM entry)"
-cargo clippy --locked -p mailroom-core -p mailroom-wire -p mailroom-app -p mailroom-server -p mailroom-bench-bare --all-targets -- -D warnings
+cargo clippy --locked -p mailroom-core -p mailroom-wire -p mailroom-app -p mailroom-server -p mailroom-bench-bare -p mailroom-bench-grpc --all-targets -- -D warnings
 cargo clippy --locked -p mailroom-frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "PostgreSQL for the integration tests"

@@ -107,10 +107,10 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Records one gRPC call under its method path (only methods we serve) and code.
-pub fn record_grpc(path: &str, known: bool, code: u16, elapsed: f64) {
+/// Records one gRPC call under its method path (only methods we serve, else
+/// "unknown") and code.
+pub fn record_grpc(path: &'static str, code: u16, elapsed: f64) {
     if let Ok(mut registry) = registry().lock() {
-        let path = registry.name(if known { path } else { "unknown" });
         registry
             .grpc
             .entry((path, code))

@@ -11,6 +11,7 @@ use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -170,7 +171,15 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
+        // Small writes go out at once: an HTTP/2 answer is several frames (headers,
+        // data, trailers), and Nagle's algorithm against the client's delayed ACK
+        // would hold each gRPC call ~40 ms.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(%err, "cannot set TCP_NODELAY");
+            }
+        });
+        let result = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|err| format!("server error: {err}"));

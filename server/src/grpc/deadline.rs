@@ -4,13 +4,11 @@
 
 use std::time::Duration;
 
-use axum::extract::Request;
 use axum::http::HeaderMap;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// `1S`, `250m`, `30000u`: at most 8 digits and a unit (the gRPC HTTP/2 spec).
-fn grpc_timeout(headers: &HeaderMap) -> Option<Duration> {
+pub fn grpc_timeout(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get("grpc-timeout")?.to_str().ok()?;
     if value.len() < 2 || value.len() > 9 {
         return None;
@@ -31,11 +29,12 @@ fn grpc_timeout(headers: &HeaderMap) -> Option<Duration> {
     })
 }
 
-pub async fn honour_grpc_timeout(request: Request, next: Next) -> Response {
-    let Some(limit) = grpc_timeout(request.headers()) else {
-        return next.run(request).await;
-    };
-    match tokio::time::timeout(limit, next.run(request)).await {
+/// The answer of `call`, or DEADLINE_EXCEEDED once `limit` has passed.
+pub async fn within(
+    limit: Duration,
+    call: impl std::future::Future<Output = Response>,
+) -> Response {
+    match tokio::time::timeout(limit, call).await {
         Ok(response) => response,
         Err(_) => tonic::Status::deadline_exceeded("deadline exceeded")
             .into_http::<axum::body::Body>()

@@ -71,14 +71,21 @@ fn org_context(headers: &HeaderMap) -> OrgContext {
 
 tokio::task_local! {
     /// The `x-request-id` of the call being served, for the log of an internal error.
-    static REQUEST_ID: String;
+    static REQUEST_ID: Option<axum::http::HeaderValue>;
 }
 
 /// The gRPC status of a failed call; the hidden cause of an internal error is logged
 /// with the request id the client sees, never sent.
 fn failure(err: &Error) -> tonic::Status {
     if let Some(cause) = err.internal_cause() {
-        let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
+        let request_id = REQUEST_ID
+            .try_with(|id| {
+                id.as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .unwrap_or_default();
         tracing::error!(%request_id, cause, "gRPC call failed");
     }
     mailroom_wire::grpc::status(err)
@@ -132,9 +139,7 @@ impl Transports {
         let grpc = routes
             .prepare()
             .into_axum_router()
-            .layer(middleware::from_fn(message_too_large))
-            .layer(middleware::from_fn(deadline::honour_grpc_timeout))
-            .layer(middleware::from_fn(record_call));
+            .layer(middleware::from_fn(around_call));
         let web = grpc.clone().layer(tonic_web::GrpcWebLayer::new());
         Transports { grpc, web }
     }
@@ -169,12 +174,7 @@ pub async fn dispatch(
         Some(Kind::GrpcWeb) => transports.web,
         None => return next.run(request).await,
     };
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = request.headers().get("x-request-id").cloned();
     match REQUEST_ID.scope(request_id, router.oneshot(request)).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
@@ -206,10 +206,38 @@ fn served_methods() -> &'static HashSet<String> {
     })
 }
 
+/// What every call gets on its way through, in one layer (each layer costs a call a
+/// boxed future): the client's deadline (`grpc-timeout`), ZITADEL's name for a message
+/// over the limit, and the metrics by method and `grpc-status`.
+async fn around_call(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = served_methods()
+        .get(request.uri().path())
+        .map(String::as_str);
+    let mut response = match deadline::grpc_timeout(request.headers()) {
+        Some(limit) => deadline::within(limit, next.run(request)).await,
+        None => next.run(request).await,
+    };
+    rename_too_large(&mut response);
+    // A unary error is answered in the headers (trailers-only); a success carries
+    // status 0 in the trailers.
+    let code = response
+        .headers()
+        .get("grpc-status")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    crate::metrics::record_grpc(
+        method.unwrap_or("unknown"),
+        code,
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
 /// tonic refuses a message over the limit with OUT_OF_RANGE; SPEC §2 (like REST's
 /// 413) calls it RESOURCE_EXHAUSTED. The answer is trailers-only, so the headers hold it.
-async fn message_too_large(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+fn rename_too_large(response: &mut Response) {
     let headers = response.headers_mut();
     let too_large = headers.get("grpc-status").is_some_and(|s| s == "11")
         && headers
@@ -226,26 +254,4 @@ async fn message_too_large(request: Request, next: Next) -> Response {
             headers.insert("grpc-message", value);
         }
     }
-    response
-}
-
-/// Counts a call by method and `grpc-status`. A unary error is answered in the
-/// headers (trailers-only); a success carries status 0 in the trailers.
-async fn record_call(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
-    let code = response
-        .headers()
-        .get("grpc-status")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    crate::metrics::record_grpc(
-        &path,
-        served_methods().contains(&path),
-        code,
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }

@@ -90,11 +90,7 @@ async fn later_starts_change_nothing(app: TestApp) {
     assert_eq!(users_before, users_after);
     // The first token still works.
     let answer = app
-        .get_as(
-            &app.pat,
-            &format!("/management/v1/users/{}/email", app.admin_id),
-            None,
-        )
+        .get(&format!("/management/v1/users/{}/email", app.admin_id))
         .await;
     assert_eq!(answer.status, 200);
 }

@@ -12,7 +12,7 @@ fn email_path(user: impl std::fmt::Display) -> String {
 }
 
 async fn returns_the_address_in_the_zitadel_shape(app: TestApp) {
-    let answer = app.get_as(&app.pat, &email_path(app.admin_id), None).await;
+    let answer = app.get(&email_path(app.admin_id)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let admin = app
         .mailroom
@@ -39,7 +39,7 @@ async fn unverified_is_left_out(app: TestApp) {
     let user = app
         .add_human(app.org_id, "ann", "ann@example.com", false)
         .await;
-    let answer = app.get_as(&app.pat, &email_path(user), None).await;
+    let answer = app.get(&email_path(user)).await;
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.body["email"],
@@ -73,7 +73,7 @@ async fn unknown_other_org_and_deleted_users_are_not_found(app: TestApp) {
         &stranger.to_string(),
         &deleted.to_string(),
     ] {
-        let answer = app.get_as(&app.pat, &email_path(id), None).await;
+        let answer = app.get(&email_path(id)).await;
         assert_rest_error(&answer, 404, 5, "QUERY-Hms2s", "User could not be found");
     }
     // In the other org's context the same user is found.
@@ -92,9 +92,7 @@ async fn unknown_other_org_and_deleted_users_are_not_found(app: TestApp) {
 }
 
 async fn machine_users_have_no_email(app: TestApp) {
-    let answer = app
-        .get_as(&app.pat, &email_path(app.api_admin_id), None)
-        .await;
+    let answer = app.get(&email_path(app.api_admin_id)).await;
     assert_rest_error(&answer, 400, 9, "QUERY-pt7HY", "The User must be personal");
 }
 

@@ -141,9 +141,7 @@ async fn bodies_over_64_kib_are_refused(app: TestApp) {
     let padding = "x".repeat(65 * 1024);
     let body =
         serde_json::json!({"email": "new@example.com", "returnCode": {}, "padding": padding});
-    let answer = app
-        .post_as(&app.pat, &format!("/v2/users/{user}/email"), body, None)
-        .await;
+    let answer = app.post(&format!("/v2/users/{user}/email"), body).await;
     assert_eq!(answer.status, 413);
     assert_eq!(app.event_types(user).await.len(), 2, "nothing written");
 }
@@ -228,11 +226,9 @@ async fn deactivated_token_owner_is_refused_at_once() {
     let path = format!("/management/v1/users/{}/email", app.admin_id);
     assert_eq!(app.get_as(&token, &path, None).await.status, 200);
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{bot}/deactivate"),
             serde_json::json!({}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);

@@ -51,12 +51,10 @@ async fn user_service_matches_rest(app: TestApp) {
     let mut grpc = app.user_service();
     // AddHumanUser with a returned code.
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             "/v2/users/human",
             json!({"profile": {"givenName": "Test", "familyName": "User"},
                    "email": {"email": "rest@example.com", "returnCode": {}}}),
-            None,
         )
         .await;
     assert_eq!(rest.status, 200, "{}", rest.body);
@@ -67,11 +65,9 @@ async fn user_service_matches_rest(app: TestApp) {
 
     // SetEmail, returnCode.
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{a}/email"),
             json!({"email": "rest2@example.com", "returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(rest.status, 200, "{}", rest.body);
@@ -100,12 +96,7 @@ async fn user_service_matches_rest(app: TestApp) {
 
     // SendEmailCode by mail (the default link), then ResendEmailCode returned.
     let rest = app
-        .post_as(
-            &app.pat,
-            &format!("/v2/users/{a}/email/send"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/v2/users/{a}/email/send"), json!({}))
         .await;
     assert_eq!(rest.status, 200, "{}", rest.body);
     let sent = grpc
@@ -124,11 +115,9 @@ async fn user_service_matches_rest(app: TestApp) {
     assert!(sent.verification_code.is_none());
     assert_eq!(app.mails(a).await.len(), app.mails(b).await.len());
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{a}/email/resend"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(rest.status, 200, "{}", rest.body);
@@ -153,11 +142,9 @@ async fn user_service_matches_rest(app: TestApp) {
 
     // VerifyEmail: a wrong code fails alike, the right one verifies.
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{a}/email/verify"),
             json!({"verificationCode": "WRONG1"}),
-            None,
         )
         .await;
     let wrong = grpc
@@ -179,11 +166,9 @@ async fn user_service_matches_rest(app: TestApp) {
         "Code is invalid",
     );
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{a}/email/verify"),
             json!({"verificationCode": code_a2}),
-            None,
         )
         .await;
     assert_eq!(rest.status, 200, "{}", rest.body);
@@ -204,7 +189,7 @@ async fn user_service_matches_rest(app: TestApp) {
     assert_eq!(app.mails(a).await.len(), app.mails(b).await.len());
 
     // GetUserByID and ListUsers.
-    let rest = app.get_as(&app.pat, &format!("/v2/users/{b}"), None).await;
+    let rest = app.get(&format!("/v2/users/{b}")).await;
     let got = grpc
         .get_user_by_id(call(
             &app.pat,
@@ -257,9 +242,7 @@ async fn user_service_matches_rest(app: TestApp) {
         ("deactivate", "deactivate"),
         ("reactivate", "reactivate"),
     ] {
-        let rest = app
-            .post_as(&app.pat, &format!("/v2/users/{a}/{path}"), json!({}), None)
-            .await;
+        let rest = app.post(&format!("/v2/users/{a}/{path}"), json!({})).await;
         assert_eq!(rest.status, 200, "{}", rest.body);
         let id = b.to_string();
         let details = match state {
@@ -296,9 +279,7 @@ async fn user_service_matches_rest(app: TestApp) {
         assert_eq!(seq_v2(&details), rest.body["details"]["sequence"], "{path}");
     }
     // Unlocking an active user fails alike.
-    let rest = app
-        .post_as(&app.pat, &format!("/v2/users/{a}/unlock"), json!({}), None)
-        .await;
+    let rest = app.post(&format!("/v2/users/{a}/unlock"), json!({})).await;
     let err = grpc
         .unlock_user(call(
             &app.pat,
@@ -310,7 +291,7 @@ async fn user_service_matches_rest(app: TestApp) {
         .await
         .unwrap_err();
     assert_same_error(&rest, &err);
-    let rest = app.delete_as(&app.pat, &format!("/v2/users/{a}")).await;
+    let rest = app.delete(&format!("/v2/users/{a}")).await;
     assert_eq!(rest.status, 200, "{}", rest.body);
     let deleted = grpc
         .delete_user(call(
@@ -369,11 +350,9 @@ async fn tokens_and_orgs_v2(app: TestApp) {
         .into_inner();
     assert_eq!(listed.pagination.unwrap().total_result, 2);
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             "/v2/users/pats/search",
             json!({"filters": [{"userIdFilter": {"id": bot.to_string()}}]}),
-            None,
         )
         .await;
     assert_eq!(rest.body["pagination"]["totalResult"], "2");
@@ -402,10 +381,7 @@ async fn tokens_and_orgs_v2(app: TestApp) {
         .await
         .unwrap_err();
     let rest = app
-        .delete_as(
-            &app.pat,
-            &format!("/v2/users/{bot}/pats/{}", added.token_id),
-        )
+        .delete(&format!("/v2/users/{bot}/pats/{}", added.token_id))
         .await;
     assert_same_error(&rest, &err);
 
@@ -431,11 +407,9 @@ async fn tokens_and_orgs_v2(app: TestApp) {
     assert!(created.organization_id.parse::<i64>().unwrap() > 0);
     // Org id 0 is refused, as over REST.
     let rest = app
-        .post_as(
-            &app.pat,
+        .post(
             "/v2/organizations",
             json!({"name": "Zero", "organizationId": "0"}),
-            None,
         )
         .await;
     let err = app

@@ -421,13 +421,7 @@ impl TestApp {
         } else {
             serde_json::json!({"email": email, "returnCode": {}})
         };
-        let answer = self
-            .post_as(
-                &self.pat,
-                "/v2/users/human",
-                serde_json::json!({"profile": {"givenName": "Test", "familyName": "User"}, "email": mode}),
-                None,
-            )
+        let answer = self.post("/v2/users/human", serde_json::json!({"profile": {"givenName": "Test", "familyName": "User"}, "email": mode}))
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
@@ -435,13 +429,7 @@ impl TestApp {
 
     /// The user's event types in order, read through the API.
     pub async fn event_types(&self, user: UserId) -> Vec<String> {
-        let answer = self
-            .get_as(
-                &self.pat,
-                &format!("/mailroom/v1/users/{user}/events"),
-                None,
-            )
-            .await;
+        let answer = self.get(&format!("/mailroom/v1/users/{user}/events")).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body["events"]
             .as_array()
@@ -592,18 +580,32 @@ impl TestApp {
     /// A human in state *initial* (v1, no password, unverified): it has an
     /// initialization mail queued.
     pub async fn initial_user(&self, username: &str) -> UserId {
-        let answer = self
-            .post_as(
-                &self.pat,
-                "/management/v1/users/human",
-                serde_json::json!({"userName": username, "profile": {"firstName": "In", "lastName": "Itial"},
-                       "email": {"email": format!("{username}@example.com")}}),
-                None,
-            )
+        let answer = self.post("/management/v1/users/human", serde_json::json!({"userName": username, "profile": {"firstName": "In", "lastName": "Itial"},
+                       "email": {"email": format!("{username}@example.com")}}))
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         assert!(answer.body["details"]["sequence"].is_string());
         UserId::parse(answer.body["userId"].as_str().unwrap()).unwrap()
+    }
+
+    /// POST as api-admin (an instance owner), without an org header.
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.post_as(&self.pat, path, body, None).await
+    }
+
+    /// PUT as api-admin, without an org header.
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.put_as(&self.pat, path, body, None).await
+    }
+
+    /// GET as api-admin, without an org header.
+    pub async fn get(&self, path: &str) -> Answer {
+        self.get_as(&self.pat, path, None).await
+    }
+
+    /// DELETE as api-admin.
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.delete_as(&self.pat, path).await
     }
 
     /// A DELETE with a bearer token.

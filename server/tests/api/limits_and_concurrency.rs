@@ -8,14 +8,14 @@ use crate::helpers::{assert_rest_error, TestApp};
 async fn send_limits(app: TestApp) {
     let user = app.human("limited@example.com", true).await;
     let send = format!("/v2/users/{user}/email/send");
-    let first = app.post_as(&app.pat, &send, json!({}), None).await;
+    let first = app.post(&send, json!({})).await;
     assert_eq!(first.status, 200, "{}", first.body);
 
     // Within 30 seconds: refused, with Retry-After, and nothing written.
     let events_before = app.event_types(user).await;
     let mails_before = app.mails(user).await.len();
     app.clock.advance_secs(10);
-    let refused = app.post_as(&app.pat, &send, json!({}), None).await;
+    let refused = app.post(&send, json!({})).await;
     assert_rest_error(
         &refused,
         429,
@@ -33,11 +33,9 @@ async fn send_limits(app: TestApp) {
     assert_eq!(app.mails(user).await.len(), mails_before);
     // The same limit on every door that mails a code.
     let v1 = app
-        .put_as(
-            &app.pat,
+        .put(
             &format!("/management/v1/users/{user}/email"),
             json!({"email": "other@example.com"}),
-            None,
         )
         .await;
     assert_eq!(v1.status, 429);
@@ -54,19 +52,17 @@ async fn send_limits(app: TestApp) {
     );
     assert!(connect.headers.contains_key("retry-after"));
     // returnCode mails nothing and is not limited.
-    let returned = app
-        .post_as(&app.pat, &send, json!({"returnCode": {}}), None)
-        .await;
+    let returned = app.post(&send, json!({"returnCode": {}})).await;
     assert_eq!(returned.status, 200);
 
     // Ten per hour.
     for _ in 0..9 {
         app.clock.advance_secs(31);
-        let answer = app.post_as(&app.pat, &send, json!({}), None).await;
+        let answer = app.post(&send, json!({})).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
     }
     app.clock.advance_secs(31);
-    let refused = app.post_as(&app.pat, &send, json!({}), None).await;
+    let refused = app.post(&send, json!({})).await;
     assert_eq!(refused.status, 429);
     let retry_after: u64 = refused.headers["retry-after"]
         .to_str()
@@ -78,10 +74,7 @@ async fn send_limits(app: TestApp) {
         "the hourly window, not the 30 s interval: {retry_after}"
     );
     app.clock.advance_secs(retry_after as i64);
-    assert_eq!(
-        app.post_as(&app.pat, &send, json!({}), None).await.status,
-        200
-    );
+    assert_eq!(app.post(&send, json!({})).await.status, 200);
 }
 
 async fn concurrent_writes_keep_sequences_gap_free(app: TestApp) {
@@ -111,7 +104,7 @@ async fn concurrent_writes_keep_sequences_gap_free(app: TestApp) {
     }
     assert!(ok >= 1);
     let events = app
-        .get_as(&app.pat, &format!("/mailroom/v1/users/{user}/events"), None)
+        .get(&format!("/mailroom/v1/users/{user}/events"))
         .await
         .body["events"]
         .as_array()

@@ -20,7 +20,7 @@ async fn app_with_smtp(backend: Backend, port: u16) -> TestApp {
 }
 
 async fn add_human(app: &TestApp, body: Value) -> String {
-    let answer = app.post_as(&app.pat, "/v2/users/human", body, None).await;
+    let answer = app.post("/v2/users/human", body).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     answer.body["userId"].as_str().unwrap().to_owned()
 }
@@ -78,11 +78,9 @@ async fn verification_mail_content_and_code(backend: Backend) {
 
     // The mailed code verifies the address.
     let verify = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/verify"),
             json!({"verificationCode": code}),
-            None,
         )
         .await;
     assert_eq!(verify.status, 200, "{}", verify.body);
@@ -124,23 +122,15 @@ async fn templates_languages_and_other_kinds(backend: Backend) {
     )
     .await;
     // An initial user (v1): initialization mail with the login name.
-    let init = app
-        .post_as(
-            &app.pat,
-            "/management/v1/users/human",
-            json!({"userName": "newbie", "profile": {"firstName": "New", "lastName": "Bie"}, "email": {"email": "newbie@example.com"}}),
-            None,
-        )
+    let init = app.post("/management/v1/users/human", json!({"userName": "newbie", "profile": {"firstName": "New", "lastName": "Bie"}, "email": {"email": "newbie@example.com"}}))
         .await;
     assert_eq!(init.status, 200);
     // A verified address changed: the old one gets a notice.
     let verified = add_human(&app, json!({"profile": {"givenName": "V", "familyName": "W"}, "email": {"email": "old@example.com", "isVerified": true}})).await;
     let change = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{verified}/email"),
             json!({"email": "new@example.com", "returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(change.status, 200);
@@ -201,9 +191,7 @@ async fn smtp_outage_loses_nothing(backend: Backend) {
     }
     // Nothing listens: every mail waits with an error and a retry time.
     assert_eq!(app.deliver().await, 3);
-    let page = app
-        .get_as(&app.pat, "/mailroom/v1/mails?status=queued", None)
-        .await;
+    let page = app.get("/mailroom/v1/mails?status=queued").await;
     assert_eq!(
         page.body["mails"].as_array().unwrap().len(),
         3,
@@ -225,9 +213,7 @@ async fn smtp_outage_loses_nothing(backend: Backend) {
     assert_eq!(app.deliver().await, 3);
     let messages = sink.wait_for(3).await;
     assert_eq!(messages.len(), 3);
-    let sent = app
-        .get_as(&app.pat, "/mailroom/v1/mails?status=sent", None)
-        .await;
+    let sent = app.get("/mailroom/v1/mails?status=sent").await;
     assert_eq!(sent.body["mails"].as_array().unwrap().len(), 3);
     for mail in sent.body["mails"].as_array().unwrap() {
         assert_eq!(mail["attempts"], 2);
@@ -241,11 +227,9 @@ async fn expired_and_replaced_codes_are_skipped(backend: Backend) {
     let replaced = add_human(&app, json!({"profile": {"givenName": "A", "familyName": "B"}, "email": {"email": "rep@example.com", "sendCode": {}}})).await;
     // A newer code replaces the queued one (returned, so nothing new is mailed).
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{replaced}/email/send"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200);
@@ -253,9 +237,7 @@ async fn expired_and_replaced_codes_are_skipped(backend: Backend) {
     let _sink = SmtpSink::start_on(port);
     assert_eq!(app.deliver().await, 2);
     for (user, reason) in [(&expired, "expired"), (&replaced, "replaced")] {
-        let page = app
-            .get_as(&app.pat, &format!("/mailroom/v1/mails?userId={user}"), None)
-            .await;
+        let page = app.get(&format!("/mailroom/v1/mails?userId={user}")).await;
         let mail = &page.body["mails"][0];
         assert_eq!(mail["status"], "skipped", "{mail}");
         assert!(
@@ -280,11 +262,9 @@ async fn failed_mails_can_be_retried(backend: Backend) {
     // address and a notice (no code) to the old one, both failing for good.
     let user = add_human(&app, json!({"profile": {"givenName": "F", "familyName": "G"}, "email": {"email": "fail@example.com", "isVerified": true}})).await;
     let changed = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email"),
             json!({"email": "fail2@example.com", "sendCode": {}}),
-            None,
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
@@ -292,9 +272,7 @@ async fn failed_mails_can_be_retried(backend: Backend) {
         app.clock.advance_secs(wait);
         assert_eq!(app.deliver().await, 2);
     }
-    let page = app
-        .get_as(&app.pat, &format!("/mailroom/v1/mails?userId={user}"), None)
-        .await;
+    let page = app.get(&format!("/mailroom/v1/mails?userId={user}")).await;
     let mails = page.body["mails"].as_array().unwrap().clone();
     for mail in &mails {
         assert_eq!(
@@ -326,12 +304,7 @@ async fn failed_mails_can_be_retried(backend: Backend) {
     // Failed for good, the code mail lost its code (SPEC §7): a new code is the way on.
     let code_mail = of_kind("email_verification");
     let refused = app
-        .post_as(
-            &app.pat,
-            &format!("/mailroom/v1/mails/{code_mail}/_retry"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/mailroom/v1/mails/{code_mail}/_retry"), json!({}))
         .await;
     assert_eq!(refused.status, 400, "{}", refused.body);
     assert!(refused.body["message"]
@@ -342,24 +315,14 @@ async fn failed_mails_can_be_retried(backend: Backend) {
     let sink = SmtpSink::start_on(port);
     let id = of_kind("email_changed_notice");
     let retried = app
-        .post_as(
-            &app.pat,
-            &format!("/mailroom/v1/mails/{id}/_retry"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/mailroom/v1/mails/{id}/_retry"), json!({}))
         .await;
     assert_eq!(retried.status, 200, "{}", retried.body);
     assert_eq!(retried.body["mail"]["status"], "queued");
     assert_eq!(app.deliver().await, 1);
     assert_eq!(sink.wait_for(1).await.len(), 1);
     let again = app
-        .post_as(
-            &app.pat,
-            &format!("/mailroom/v1/mails/{id}/_retry"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/mailroom/v1/mails/{id}/_retry"), json!({}))
         .await;
     assert_eq!(again.status, 400, "a sent mail is final");
 }
@@ -368,9 +331,7 @@ async fn dev_mailbox_captures(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await.unwrap();
     let user = add_human(&app, json!({"profile": {"givenName": "D", "familyName": "M"}, "email": {"email": "dev@example.com", "sendCode": {}}})).await;
     assert_eq!(app.deliver().await, 1);
-    let page = app
-        .get_as(&app.pat, &format!("/mailroom/v1/mails?userId={user}"), None)
-        .await;
+    let page = app.get(&format!("/mailroom/v1/mails?userId={user}")).await;
     let mail = &page.body["mails"][0];
     assert_eq!(mail["status"], "captured", "{}", page.body);
     assert_eq!(mail["subject"], "Verify your email address");
@@ -401,36 +362,23 @@ async fn mail_list_pages_and_permissions(backend: Backend) {
     let user = add_human(&app, json!({"profile": {"givenName": "P", "familyName": "Q"}, "email": {"email": "p@example.com", "sendCode": {}}})).await;
     for _ in 0..4 {
         let answer = app
-            .post_as(
-                &app.pat,
-                &format!("/v2/users/{user}/email/send"),
-                json!({}),
-                None,
-            )
+            .post(&format!("/v2/users/{user}/email/send"), json!({}))
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
     }
     let first = app
-        .get_as(
-            &app.pat,
-            &format!("/mailroom/v1/mails?userId={user}&limit=3"),
-            None,
-        )
+        .get(&format!("/mailroom/v1/mails?userId={user}&limit=3"))
         .await;
     assert_eq!(first.body["mails"].as_array().unwrap().len(), 3);
     let cursor = first.body["nextCursor"].as_str().unwrap();
     let second = app
-        .get_as(
-            &app.pat,
-            &format!("/mailroom/v1/mails?userId={user}&limit=3&cursor={cursor}"),
-            None,
-        )
+        .get(&format!(
+            "/mailroom/v1/mails?userId={user}&limit=3&cursor={cursor}"
+        ))
         .await;
     assert_eq!(second.body["mails"].as_array().unwrap().len(), 2);
     assert!(second.body.get("nextCursor").is_none());
-    let bad = app
-        .get_as(&app.pat, "/mailroom/v1/mails?status=lost", None)
-        .await;
+    let bad = app.get("/mailroom/v1/mails?status=lost").await;
     assert_eq!(bad.status, 400);
     // Another org's viewer sees none of them.
     let org_b = app.add_org("B").await;
@@ -559,9 +507,7 @@ async fn a_mail_stuck_in_sending_is_picked_up_again() {
     app.clock.advance_secs(121);
     assert_eq!(app.deliver().await, 1);
     assert_eq!(sink.wait_for(1).await.len(), 1);
-    let page = app
-        .get_as(&app.pat, &format!("/mailroom/v1/mails?userId={user}"), None)
-        .await;
+    let page = app.get(&format!("/mailroom/v1/mails?userId={user}")).await;
     assert_eq!(page.body["mails"][0]["status"], "sent");
     assert_eq!(page.body["mails"][0]["attempts"], 2);
 }

@@ -16,12 +16,7 @@ fn email_path(user: impl std::fmt::Display) -> String {
 async fn put_email_changes_the_address_and_mails_a_code(app: TestApp) {
     let user = app.human("old@example.com", true).await;
     let answer = app
-        .put_as(
-            &app.pat,
-            &email_path(user),
-            json!({"email": "new@example.com"}),
-            None,
-        )
+        .put(&email_path(user), json!({"email": "new@example.com"}))
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["details"]["sequence"], "4");
@@ -39,7 +34,7 @@ async fn put_email_changes_the_address_and_mails_a_code(app: TestApp) {
             "user.human.email.code.added"
         ]
     );
-    let read = app.get_as(&app.pat, &email_path(user), None).await;
+    let read = app.get(&email_path(user)).await;
     assert_eq!(read.body["email"], json!({"email": "new@example.com"}));
     // Reads report the last data-changing event (email.changed), not code.added.
     assert_eq!(read.body["details"]["sequence"], "3");
@@ -81,15 +76,13 @@ async fn put_email_changes_the_address_and_mails_a_code(app: TestApp) {
 async fn put_email_with_is_verified(app: TestApp) {
     let user = app.human("a@example.com", false).await;
     let answer = app
-        .put_as(
-            &app.pat,
+        .put(
             &email_path(user),
             json!({"email": "b@example.com", "is_email_verified": true}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let read = app.get_as(&app.pat, &email_path(user), None).await;
+    let read = app.get(&email_path(user)).await;
     assert_eq!(
         read.body["email"],
         json!({"email": "b@example.com", "isEmailVerified": true})
@@ -102,32 +95,23 @@ async fn put_email_with_is_verified(app: TestApp) {
 
     // Same address: not changed …
     let same = app
-        .put_as(
-            &app.pat,
+        .put(
             &email_path(user),
             json!({"email": "b@example.com", "isEmailVerified": true}),
-            None,
         )
         .await;
     assert_rest_error(&same, 400, 9, "COMMAND-2b7fM", "Email not changed");
     let same = app
-        .put_as(
-            &app.pat,
-            &email_path(user),
-            json!({"email": "b@example.com"}),
-            None,
-        )
+        .put(&email_path(user), json!({"email": "b@example.com"}))
         .await;
     assert_rest_error(&same, 400, 9, "COMMAND-2b7fM", "Email not changed");
 
     // … except marking the current unverified address verified.
     let other = app.human("c@example.com", false).await;
     let mark = app
-        .put_as(
-            &app.pat,
+        .put(
             &email_path(other),
             json!({"email": "c@example.com", "isEmailVerified": true}),
-            None,
         )
         .await;
     assert_eq!(mark.status, 200, "{}", mark.body);
@@ -150,22 +134,12 @@ async fn put_email_errors(app: TestApp) {
         &app.api_admin_id.to_string(),
     ] {
         let answer = app
-            .put_as(
-                &app.pat,
-                &email_path(id),
-                json!({"email": "x@example.com"}),
-                None,
-            )
+            .put(&email_path(id), json!({"email": "x@example.com"}))
             .await;
         assert_rest_error(&answer, 400, 9, "COMMAND-0Pe4r", "Email not found");
     }
     let answer = app
-        .put_as(
-            &app.pat,
-            &email_path(initial),
-            json!({"email": "x@example.com"}),
-            None,
-        )
+        .put(&email_path(initial), json!({"email": "x@example.com"}))
         .await;
     assert_rest_error(
         &answer,
@@ -179,25 +153,18 @@ async fn put_email_errors(app: TestApp) {
     let path = email_path(user);
     let too_long = format!("{}@example.com", "a".repeat(190));
     for body in [json!({}), json!({"email": ""}), json!({"email": too_long})] {
-        let answer = app.put_as(&app.pat, &path, body, None).await;
+        let answer = app.put(&path, body).await;
         assert_invalid_field(
             &answer,
             "invalid UpdateHumanEmailRequest.Email: value length must be between 1 and 200 runes, inclusive",
         );
     }
     for bad in ["not-an-email", "a@b.c\r\nBcc: evil@x.y", "a@-x.com"] {
-        let answer = app
-            .put_as(&app.pat, &path, json!({"email": bad}), None)
-            .await;
+        let answer = app.put(&path, json!({"email": bad})).await;
         assert_rest_error(&answer, 400, 3, "EMAIL-599BI", "Email is invalid");
     }
     let answer = app
-        .put_as(
-            &app.pat,
-            &path,
-            json!({"email": "Name <n@example.com>"}),
-            None,
-        )
+        .put(&path, json!({"email": "Name <n@example.com>"}))
         .await;
     assert_rest_error(&answer, 400, 3, "EMAIL-599GV", "Email is invalid");
     let malformed = app
@@ -219,11 +186,9 @@ async fn put_email_errors(app: TestApp) {
 async fn resend_verification(app: TestApp) {
     let verified = app.human("v@example.com", true).await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/management/v1/users/{verified}/email/_resend_verification"),
             json!({}),
-            None,
         )
         .await;
     assert_rest_error(
@@ -235,22 +200,18 @@ async fn resend_verification(app: TestApp) {
     );
 
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             "/management/v1/users/999/email/_resend_verification",
             json!({}),
-            None,
         )
         .await;
     assert_rest_error(&answer, 404, 5, "COMMAND-0Pe4r", "Email not found");
 
     let initial = app.initial_user("fresh").await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/management/v1/users/{initial}/email/_resend_verification"),
             json!({}),
-            None,
         )
         .await;
     assert_eq!(
@@ -316,9 +277,7 @@ async fn resend_initialization(app: TestApp) {
 
     let path = format!("/management/v1/users/{initial}/_resend_initialization");
     app.clock.advance_secs(31);
-    let answer = app
-        .post_as(&app.pat, &path, json!({"email": "fixed@example.com"}), None)
-        .await;
+    let answer = app.post(&path, json!({"email": "fixed@example.com"})).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let user = app.user(initial).await;
     assert_eq!(user.human().unwrap().email.as_str(), "fixed@example.com");
@@ -334,18 +293,14 @@ async fn resend_initialization(app: TestApp) {
     );
     assert_eq!(app.mails(initial).await[0].to_address, "fixed@example.com");
 
-    let answer = app
-        .post_as(&app.pat, &path, json!({"email": "broken"}), None)
-        .await;
+    let answer = app.post(&path, json!({"email": "broken"})).await;
     assert_rest_error(&answer, 400, 3, "EMAIL-599BI", "Email is invalid");
 
     let active = app.human("active@example.com", true).await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/management/v1/users/{active}/_resend_initialization"),
             json!({}),
-            None,
         )
         .await;
     assert_rest_error(
@@ -356,11 +311,9 @@ async fn resend_initialization(app: TestApp) {
         "User is already initialized",
     );
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             "/management/v1/users/4242/_resend_initialization",
             json!({}),
-            None,
         )
         .await;
     assert_rest_error(&answer, 404, 5, "COMMAND-2M9df", "User could not be found");
@@ -369,22 +322,15 @@ async fn resend_initialization(app: TestApp) {
 async fn scenario_endpoints(app: TestApp) {
     // A machine user with a PAT, made an org owner of a new org by the org endpoint.
     let machine = app
-        .post_as(
-            &app.pat,
+        .post(
             "/management/v1/users/machine",
             json!({"userName": "robot", "name": "Robot"}),
-            None,
         )
         .await;
     assert_eq!(machine.status, 200, "{}", machine.body);
     let robot = machine.body["userId"].as_str().unwrap().to_owned();
     let pat = app
-        .post_as(
-            &app.pat,
-            &format!("/management/v1/users/{robot}/pats"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/management/v1/users/{robot}/pats"), json!({}))
         .await;
     assert_eq!(pat.status, 200, "{}", pat.body);
     let robot_token = pat.body["token"].as_str().unwrap().to_owned();
@@ -435,9 +381,7 @@ async fn scenario_endpoints(app: TestApp) {
         read.body["email"],
         json!({"email": "worker@example.com", "isEmailVerified": true})
     );
-    let state = app
-        .get_as(&app.pat, &format!("/v2/users/{worker}"), None)
-        .await;
+    let state = app.get(&format!("/v2/users/{worker}")).await;
     assert_eq!(state.body["user"]["state"], "USER_STATE_ACTIVE");
 
     // Members: the worker becomes ORG_OWNER_VIEWER of the new org.
@@ -469,11 +413,9 @@ async fn scenario_endpoints(app: TestApp) {
 
     // Username taken.
     let taken = app
-        .post_as(
-            &app.pat,
+        .post(
             "/management/v1/users/machine",
             json!({"userName": "ROBOT", "name": "Again"}),
-            None,
         )
         .await;
     assert_eq!(taken.status, 409, "{}", taken.body);

@@ -10,11 +10,9 @@ use crate::helpers::{assert_rest_error, postgres_available, spawn_app_with, Back
 async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     let (bot, _) = app.machine(app.org_id, "bot", Role::OrgOwnerViewer).await;
     let added = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/management/v1/users/{bot}/pats"),
             json!({"expirationDate": "2099-01-01T00:00:00Z"}),
-            None,
         )
         .await;
     assert_eq!(added.status, 200, "{}", added.body);
@@ -31,11 +29,9 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     assert_eq!(me.status, 200, "{}", me.body);
 
     let listed = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/management/v1/users/{bot}/pats/_search"),
             json!({"query": {"limit": 10, "asc": true}}),
-            None,
         )
         .await;
     assert_eq!(listed.status, 200, "{}", listed.body);
@@ -56,20 +52,13 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     );
 
     let got = app
-        .get_as(
-            &app.pat,
-            &format!("/management/v1/users/{bot}/pats/{token_id}"),
-            None,
-        )
+        .get(&format!("/management/v1/users/{bot}/pats/{token_id}"))
         .await;
     assert_eq!(got.status, 200, "{}", got.body);
     assert_eq!(got.body["token"]["id"], token_id.as_str());
 
     let removed = app
-        .delete_as(
-            &app.pat,
-            &format!("/management/v1/users/{bot}/pats/{token_id}"),
-        )
+        .delete(&format!("/management/v1/users/{bot}/pats/{token_id}"))
         .await;
     assert_eq!(removed.status, 200, "{}", removed.body);
     assert_eq!(
@@ -86,11 +75,7 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
         .await;
     assert_rest_error(&refused, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
     let gone = app
-        .get_as(
-            &app.pat,
-            &format!("/management/v1/users/{bot}/pats/{token_id}"),
-            None,
-        )
+        .get(&format!("/management/v1/users/{bot}/pats/{token_id}"))
         .await;
     assert_rest_error(
         &gone,
@@ -100,10 +85,7 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
         "Personal Access Token not found",
     );
     let again = app
-        .delete_as(
-            &app.pat,
-            &format!("/management/v1/users/{bot}/pats/{token_id}"),
-        )
+        .delete(&format!("/management/v1/users/{bot}/pats/{token_id}"))
         .await;
     assert_rest_error(
         &again,
@@ -114,11 +96,7 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     );
     for bad in ["0", "abc", "12345"] {
         let answer = app
-            .get_as(
-                &app.pat,
-                &format!("/management/v1/users/{bot}/pats/{bad}"),
-                None,
-            )
+            .get(&format!("/management/v1/users/{bot}/pats/{bad}"))
             .await;
         assert_eq!(answer.status, 404, "{bad}: {}", answer.body);
     }
@@ -152,30 +130,24 @@ async fn v2_and_connect_tokens(app: TestApp) {
     let (bot, _) = app
         .add_machine_with_token(app.org_id, "bot2", &[], None)
         .await;
-    let missing = app
-        .post_as(&app.pat, &format!("/v2/users/{bot}/pats"), json!({}), None)
-        .await;
+    let missing = app.post(&format!("/v2/users/{bot}/pats"), json!({})).await;
     assert_eq!(missing.status, 400, "{}", missing.body);
     assert_eq!(
         missing.body["message"],
         "invalid AddPersonalAccessTokenRequest.ExpirationDate: value is required"
     );
     let past = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{bot}/pats"),
             json!({"expirationDate": "2001-01-01T00:00:00Z"}),
-            None,
         )
         .await;
     assert_eq!(past.status, 400, "{}", past.body);
     let human = app.human("h@example.com", true).await;
     let wrong_type = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{human}/pats"),
             json!({"expirationDate": "2099-01-01T00:00:00Z"}),
-            None,
         )
         .await;
     assert_rest_error(
@@ -187,11 +159,9 @@ async fn v2_and_connect_tokens(app: TestApp) {
     );
 
     let added = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{bot}/pats"),
             json!({"expirationDate": "2099-01-01T00:00:00Z"}),
-            None,
         )
         .await;
     assert_eq!(added.status, 200, "{}", added.body);
@@ -218,11 +188,9 @@ async fn v2_and_connect_tokens(app: TestApp) {
     assert_eq!(entry["userId"], bot.to_string());
     assert_eq!(entry["organizationId"], app.org_id.to_string());
     let rest_list = app
-        .post_as(
-            &app.pat,
+        .post(
             "/v2/users/pats/search",
             json!({"filters": [{"tokenIdFilter": {"id": token_id}}]}),
-            None,
         )
         .await;
     assert_eq!(
@@ -243,7 +211,7 @@ async fn v2_and_connect_tokens(app: TestApp) {
     let refused = app.get_as(&token, &format!("/v2/users/{bot}"), None).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     let again = app
-        .delete_as(&app.pat, &format!("/v2/users/{bot}/pats/{token_id}"))
+        .delete(&format!("/v2/users/{bot}/pats/{token_id}"))
         .await;
     assert_rest_error(
         &again,

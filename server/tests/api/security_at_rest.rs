@@ -58,12 +58,7 @@ async fn the_mailbox_shows_codes_only_to_those_who_may_write_the_user(app: TestA
         .await
         .contains(&secret.code));
     let sent = app
-        .post_as(
-            &app.pat,
-            &format!("/v2/users/{}/email/send", app.admin_id),
-            json!({}),
-            None,
-        )
+        .post(&format!("/v2/users/{}/email/send", app.admin_id), json!({}))
         .await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     app.deliver().await;
@@ -104,11 +99,9 @@ async fn dump(app: &TestApp) -> String {
 async fn a_database_dump_yields_no_live_code_or_session(app: TestApp) {
     let queued = app.human("queued@example.com", false).await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{queued}/email"),
             json!({"email": "queued2@example.com"}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -119,12 +112,7 @@ async fn a_database_dump_yields_no_live_code_or_session(app: TestApp) {
     app.deliver().await;
     let second = app.human("second@example.com", false).await;
     let answer = app
-        .post_as(
-            &app.pat,
-            &format!("/v2/users/{second}/email/send"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/v2/users/{second}/email/send"), json!({}))
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let still_queued = app.mail_secret(app.mails(second).await[0].id).await;

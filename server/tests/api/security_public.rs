@@ -58,11 +58,9 @@ async fn failure_events_are_bounded(app: TestApp) {
 
     let user = app.human("live@example.com", false).await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/send"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     let code = answer.body["verificationCode"].as_str().unwrap().to_owned();
@@ -71,11 +69,9 @@ async fn failure_events_are_bounded(app: TestApp) {
     }
     // Through the API too, once the code is used up.
     let api = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/verify"),
             json!({"verificationCode": "WRONG2"}),
-            None,
         )
         .await;
     assert_eq!(api.status, 400);
@@ -96,11 +92,9 @@ async fn public_answers_tell_no_user_apart(app: TestApp) {
     let no_code = app.human("plain@example.com", false).await;
     app.clock.advance_secs(3601);
     let with_code = app.human("coded@example.com", false).await;
-    app.post_as(
-        &app.pat,
+    app.post(
         &format!("/v2/users/{with_code}/email/send"),
         json!({"returnCode": {}}),
-        None,
     )
     .await;
     let verified = app.human("verified@example.com", true).await;
@@ -155,11 +149,9 @@ fn strip_nonces(html: &str) -> String {
 async fn already_verified_needs_the_code(app: TestApp) {
     let user = app.human("twice@example.com", false).await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/send"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     let code = answer.body["verificationCode"].as_str().unwrap().to_owned();
@@ -401,17 +393,10 @@ async fn sessions_end_with_the_user(app: TestApp) {
         assert_eq!(status, 303);
         assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
         let answer = app
-            .post_as(
-                &app.pat,
-                &format!("/v2/users/{olga}/{off}"),
-                json!({}),
-                None,
-            )
+            .post(&format!("/v2/users/{olga}/{off}"), json!({}))
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
-        let answer = app
-            .post_as(&app.pat, &format!("/v2/users/{olga}/{on}"), json!({}), None)
-            .await;
+        let answer = app.post(&format!("/v2/users/{olga}/{on}"), json!({})).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         let page = client.get(app.url("/")).send().await.unwrap();
         assert_eq!(page.status(), 303, "the session ended with {off}");

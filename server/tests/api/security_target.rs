@@ -90,20 +90,16 @@ async fn a_user_manager_cannot_take_over_the_instance_owners(app: TestApp) {
 
     // Nothing changed: the admin is active with its own verified address, and
     // api-admin has only its first token.
-    let read = app
-        .get_as(&app.pat, &format!("/v2/users/{admin}"), None)
-        .await;
+    let read = app.get(&format!("/v2/users/{admin}")).await;
     assert_eq!(read.body["user"]["state"], "USER_STATE_ACTIVE");
     assert_eq!(
         read.body["user"]["human"]["email"],
         json!({"email": "admin@localhost", "isVerified": true})
     );
     let tokens = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/management/v1/users/{api_admin}/pats/_search"),
             json!({}),
-            None,
         )
         .await;
     assert_eq!(
@@ -243,11 +239,9 @@ async fn acting_on_oneself_is_not_refused(app: TestApp) {
 async fn org_id_zero_is_never_an_org(app: TestApp) {
     for id in ["0", "00"] {
         let answer = app
-            .post_as(
-                &app.pat,
+            .post(
                 "/v2/organizations",
                 json!({"name": format!("zero {id}"), "organizationId": id}),
-                None,
             )
             .await;
         assert_eq!(answer.status, 400, "{}", answer.body);

@@ -149,8 +149,7 @@ async fn cross_site_posts_are_refused(app: TestApp) {
 /// (`RequestMemo`); concurrent requests of two users never see each other's.
 async fn each_request_resolves_its_own_caller(app: TestApp) {
     let created = app
-        .post_as(
-            &app.pat,
+        .post(
             "/management/v1/users/human",
             serde_json::json!({
                 "userName": "vera",
@@ -158,17 +157,14 @@ async fn each_request_resolves_its_own_caller(app: TestApp) {
                 "email": {"email": "vera@example.com", "isEmailVerified": true},
                 "initialPassword": "viewer-password",
             }),
-            None,
         )
         .await;
     assert_eq!(created.status, 200, "{}", created.body);
     let vera = created.body["userId"].as_str().unwrap().to_owned();
     let member = app
-        .post_as(
-            &app.pat,
+        .post(
             "/management/v1/orgs/me/members",
             serde_json::json!({"userId": vera, "roles": ["ORG_OWNER_VIEWER"]}),
-            None,
         )
         .await;
     assert_eq!(member.status, 200, "{}", member.body);

@@ -15,12 +15,7 @@ async fn set_email_modes(app: TestApp) {
 
     // returnCode: the code comes back, nothing is mailed.
     let answer = app
-        .post_as(
-            &app.pat,
-            &path,
-            json!({"email": "two@example.com", "returnCode": {}}),
-            None,
-        )
+        .post(&path, json!({"email": "two@example.com", "returnCode": {}}))
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let code = answer.body["verificationCode"].as_str().unwrap().to_owned();
@@ -33,9 +28,7 @@ async fn set_email_modes(app: TestApp) {
         .await
         .iter()
         .all(|m| m.kind != MailKind::EmailVerification));
-    let read = app
-        .get_as(&app.pat, &format!("/v2/users/{user}"), None)
-        .await;
+    let read = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(
         read.body["user"]["human"]["email"],
         json!({"email": "two@example.com"})
@@ -43,13 +36,7 @@ async fn set_email_modes(app: TestApp) {
 
     // sendCode with a URL template.
     app.clock.advance_secs(31);
-    let answer = app
-        .post_as(
-            &app.pat,
-            &path,
-            json!({"email": "three@example.com", "sendCode": {"urlTemplate": "https://app.test/v?u={{.UserID}}&o={{.OrgID}}&c={{.Code}}"}}),
-            None,
-        )
+    let answer = app.post(&path, json!({"email": "three@example.com", "sendCode": {"urlTemplate": "https://app.test/v?u={{.UserID}}&o={{.OrgID}}&c={{.Code}}"}}))
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(answer.body.get("verificationCode").is_none());
@@ -70,17 +57,13 @@ async fn set_email_modes(app: TestApp) {
 
     // isVerified.
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &path,
             json!({"email": "four@example.com", "isVerified": true}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let read = app
-        .get_as(&app.pat, &format!("/v2/users/{user}"), None)
-        .await;
+    let read = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(
         read.body["user"]["human"]["email"],
         json!({"email": "four@example.com", "isVerified": true})
@@ -94,7 +77,7 @@ async fn set_email_modes(app: TestApp) {
     ] {
         let mut body = mode.clone();
         body["email"] = json!("four@example.com");
-        let answer = app.post_as(&app.pat, &path, body, None).await;
+        let answer = app.post(&path, body).await;
         assert_rest_error(&answer, 400, 9, "COMMAND-Uch5e", "Email not changed");
     }
 }
@@ -111,14 +94,12 @@ async fn set_email_validation(app: TestApp) {
         ),
     ];
     for (body, message) in cases {
-        assert_invalid_field(&app.post_as(&app.pat, &path, body, None).await, message);
+        assert_invalid_field(&app.post(&path, body).await, message);
     }
     let both = app
-        .post_as(
-            &app.pat,
+        .post(
             &path,
             json!({"email": "a@b.c", "returnCode": {}, "isVerified": true}),
-            None,
         )
         .await;
     assert_eq!((both.status, both.body["code"].as_i64()), (400, Some(3)));
@@ -127,35 +108,24 @@ async fn set_email_validation(app: TestApp) {
         ("https://x/{{.Code", "DOMAIN-oGh5e"),
     ] {
         let answer = app
-            .post_as(
-                &app.pat,
+            .post(
                 &path,
                 json!({"email": "a@b.c", "sendCode": {"urlTemplate": template}}),
-                None,
             )
             .await;
         assert_rest_error(&answer, 400, 3, id, "URL Template is invalid");
     }
     // Invalid input is reported before an unknown user.
-    let answer = app
-        .post_as(&app.pat, "/v2/users/1/email", json!({"email": "bad"}), None)
-        .await;
+    let answer = app.post("/v2/users/1/email", json!({"email": "bad"})).await;
     assert_rest_error(&answer, 400, 3, "EMAIL-599BI", "Email is invalid");
     let answer = app
-        .post_as(
-            &app.pat,
-            "/v2/users/1/email",
-            json!({"email": "ok@example.com"}),
-            None,
-        )
+        .post("/v2/users/1/email", json!({"email": "ok@example.com"}))
         .await;
     assert_rest_error(&answer, 404, 5, "COMMAND-ieJ2e", "Email not found");
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{}/email", app.api_admin_id),
             json!({"email": "ok@example.com"}),
-            None,
         )
         .await;
     assert_rest_error(&answer, 404, 5, "COMMAND-ieJ2e", "Email not found");
@@ -256,38 +226,30 @@ async fn send_resend_and_verify(app: TestApp) {
     let user = app.human("s@example.com", true).await;
     // Resend needs an existing code.
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/resend"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_rest_error(&answer, 400, 9, "EMAIL-5w5ilin4yt", "Code is empty");
     // Send works on a verified address, which then counts as unverified.
     let sent = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/send"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     let first = sent.body["verificationCode"].as_str().unwrap().to_owned();
-    let read = app
-        .get_as(&app.pat, &format!("/v2/users/{user}"), None)
-        .await;
+    let read = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(
         read.body["user"]["human"]["email"]["isVerified"],
         serde_json::Value::Null
     );
     let resent = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/resend"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(resent.status, 200, "{}", resent.body);
@@ -296,11 +258,9 @@ async fn send_resend_and_verify(app: TestApp) {
     // The replaced code no longer works.
     assert_eq!(verify_status(&app, user, &first).await, 400);
     let failed = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/verify"),
             json!({"verificationCode": first}),
-            None,
         )
         .await;
     assert_rest_error(&failed, 400, 3, "COMMAND-eis9R", "Code is invalid");
@@ -309,9 +269,7 @@ async fn send_resend_and_verify(app: TestApp) {
         verify_status(&app, user, &format!("  {}\n", second.to_lowercase())).await,
         200
     );
-    let read = app
-        .get_as(&app.pat, &format!("/v2/users/{user}"), None)
-        .await;
+    let read = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(read.body["user"]["human"]["email"]["isVerified"], true);
     // Single use.
     assert_eq!(verify_status(&app, user, &second).await, 400);
@@ -330,23 +288,16 @@ async fn send_resend_and_verify(app: TestApp) {
     );
 
     let empty = app
-        .post_as(
-            &app.pat,
-            &format!("/v2/users/{user}/email/verify"),
-            json!({}),
-            None,
-        )
+        .post(&format!("/v2/users/{user}/email/verify"), json!({}))
         .await;
     assert_invalid_field(&empty, "invalid VerifyEmailRequest.VerificationCode: value length must be between 1 and 20 runes, inclusive");
 }
 
 async fn new_code(app: &TestApp, user: mailroom_core::ids::UserId) -> String {
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/send"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -354,11 +305,9 @@ async fn new_code(app: &TestApp, user: mailroom_core::ids::UserId) -> String {
 }
 
 async fn verify_status(app: &TestApp, user: mailroom_core::ids::UserId, code: &str) -> u16 {
-    app.post_as(
-        &app.pat,
+    app.post(
         &format!("/v2/users/{user}/email/verify"),
         json!({"verificationCode": code}),
-        None,
     )
     .await
     .status
@@ -372,11 +321,9 @@ async fn code_expiry_and_attempts(app: TestApp) {
     assert_eq!(verify_status(&app, user, &code).await, 400);
     // An expired code still counts for resend.
     let resent = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("/v2/users/{user}/email/resend"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(resent.status, 200);
@@ -495,26 +442,19 @@ async fn user_lifecycle_v2(app: TestApp) {
         ("lock", "USER_STATE_LOCKED"),
         ("unlock", "USER_STATE_ACTIVE"),
     ] {
-        let answer = app
-            .post_as(&app.pat, &format!("{base}/{action}"), json!({}), None)
-            .await;
+        let answer = app.post(&format!("{base}/{action}"), json!({})).await;
         assert_eq!(answer.status, 200, "{action}: {}", answer.body);
-        let read = app.get_as(&app.pat, &base, None).await;
+        let read = app.get(&base).await;
         assert_eq!(read.body["user"]["state"], state);
     }
-    let again = app
-        .post_as(&app.pat, &format!("{base}/unlock"), json!({}), None)
-        .await;
+    let again = app.post(&format!("{base}/unlock"), json!({})).await;
     assert_eq!(again.status, 400);
     // Locked users behave like active ones for email operations.
-    app.post_as(&app.pat, &format!("{base}/lock"), json!({}), None)
-        .await;
+    app.post(&format!("{base}/lock"), json!({})).await;
     let answer = app
-        .post_as(
-            &app.pat,
+        .post(
             &format!("{base}/email"),
             json!({"email": "l2@example.com", "returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -524,23 +464,12 @@ async fn user_lifecycle_v2(app: TestApp) {
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let answer = app
-        .post_as(
-            &app.pat,
-            &format!("{base}/email"),
-            json!({"email": "l3@example.com"}),
-            None,
-        )
+        .post(&format!("{base}/email"), json!({"email": "l3@example.com"}))
         .await;
     assert_rest_error(&answer, 404, 5, "COMMAND-ieJ2e", "Email not found");
-    let answer = app
-        .get_as(
-            &app.pat,
-            &format!("/management/v1/users/{user}/email"),
-            None,
-        )
-        .await;
+    let answer = app.get(&format!("/management/v1/users/{user}/email")).await;
     assert_rest_error(&answer, 404, 5, "QUERY-Hms2s", "User could not be found");
-    let answer = app.get_as(&app.pat, &base, None).await;
+    let answer = app.get(&base).await;
     assert_eq!(answer.status, 404);
     // The audit log stays readable.
     assert_eq!(app.event_types(user).await.last().unwrap(), "user.removed");
