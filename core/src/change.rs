@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::clock::Timestamp;
-use crate::error::{Code, Result};
+use crate::error::Result;
 use crate::ids::UserId;
 use crate::model::{Details, Event, User, UserState};
 use crate::service::Mailroom;
@@ -157,32 +157,10 @@ impl UserChange {
     }
 }
 
-/// How often a write that lost a race with another write to the same user is tried
-/// again (from a fresh read) before the client gets 409 Aborted.
-const WRITE_ATTEMPTS: usize = 4;
-
 impl Mailroom {
     pub(crate) async fn commit_change(&self, change: UserChange) -> Result<Details> {
         let (write, details) = change.into_write();
         self.store.commit(write).await?;
         Ok(details)
-    }
-
-    /// Runs a read–decide–write use case again when its write lost a race.
-    pub(crate) async fn retry_on_conflict<T, F, Fut>(&self, mut attempt: F) -> Result<T>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<T>>,
-    {
-        let mut tries = 1;
-        loop {
-            match attempt().await {
-                Err(err) if err.code == Code::Aborted && tries < WRITE_ATTEMPTS => {
-                    tries += 1;
-                    tokio::task::yield_now().await;
-                }
-                result => return result,
-            }
-        }
     }
 }

@@ -73,7 +73,7 @@ impl Mailroom {
         };
         // A user may send itself a code by mail; everything else needs `user.write`.
         let self_allowed = matches!(verification, Verification::Code(CodeDelivery::Mail { .. }));
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user, || async {
             let target = self
                 .email_target(caller, api, user, self_allowed, rules.not_found)
                 .await?;
@@ -120,7 +120,7 @@ impl Mailroom {
     /// The console's "mark verified": the current address, verified without a code
     /// (any live email code is discarded).
     pub async fn mark_email_verified(&self, caller: &Caller, user: UserId) -> Result<Details> {
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user, || async {
             let target = self
                 .email_target(caller, Api::V2, user, false, V2.not_found)
                 .await?;

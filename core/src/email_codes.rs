@@ -73,7 +73,7 @@ impl Mailroom {
             CodeRequest::New(delivery) => (delivery, false),
             CodeRequest::Again(delivery) => (delivery, !v1),
         };
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user, || async {
             let target = self
                 .email_target(caller, api, user, delivery.mails(), rules.not_found)
                 .await?;
@@ -115,7 +115,7 @@ impl Mailroom {
 
     /// v2 `VerifyEmail`: any valid token may call it; the code is the proof.
     pub async fn verify_email(&self, caller: &Caller, user: UserId, code: &str) -> Result<Details> {
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user, || async {
             let target = self.live_human(user).await?.ok_or_else(V2.not_found)?;
             if target.state == UserState::Initial {
                 return Err((V2.not_initialized)());

@@ -29,7 +29,7 @@ impl Mailroom {
         email: Option<&EmailAddress>,
     ) -> Result<Details> {
         let not_found = || Error::not_found("COMMAND-2M9df", "User could not be found");
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user_id, || async {
             let user = self
                 .email_target(caller, api, user_id, false, not_found)
                 .await?;
@@ -82,7 +82,7 @@ impl Mailroom {
         }
         // Hashed at most once, even when the write is retried after a lost race.
         let hash = tokio::sync::OnceCell::new();
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user_id, || async {
             let Some(user) = self.live_human(user_id).await? else {
                 return Ok(InitOutcome::Invalid);
             };

@@ -29,6 +29,7 @@ pub mod store;
 pub mod target;
 pub mod tokens;
 pub mod url_template;
+mod user_queue;
 pub mod user_state;
 pub mod users;
 pub mod verification;

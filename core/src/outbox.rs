@@ -159,6 +159,13 @@ impl Mailroom {
         })
     }
 
+    /// Run once at start, before the worker: the mails this process (`owner`, its
+    /// instance id) had claimed when it last stopped are due again at once, instead of
+    /// after their lease. No other process can hold a claim under this owner.
+    pub async fn reclaim_own_mails(&self, owner: &str) -> Result<u64> {
+        self.store.reclaim_mails(owner, self.clock.now()).await
+    }
+
     /// Run once at start: mails written before sealing held their code and link in
     /// the payload (and captured ones in their bodies). Mails that can still be sent
     /// get them sealed; every other one is redacted.

@@ -59,7 +59,7 @@ impl Mailroom {
     /// unknown, initial, verified and code-less users alike (SPEC §7); "already
     /// verified" is told only to whoever holds the code that verified the address.
     pub async fn verify_from_link(&self, user_id: UserId, code: &str) -> Result<VerifyOutcome> {
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user_id, || async {
             let Some(user) = self.live_human(user_id).await? else {
                 return Ok(VerifyOutcome::Invalid);
             };
@@ -84,7 +84,7 @@ impl Mailroom {
     /// initial and verified users get no mail, and neither does a user over the limit.
     pub async fn new_code_from_link(&self, user_id: UserId) -> Result<()> {
         let result = self
-            .retry_on_conflict(|| async {
+            .write_to_user(user_id, || async {
                 let Some(user) = self.live_human(user_id).await? else {
                     return Ok(());
                 };

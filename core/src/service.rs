@@ -48,6 +48,8 @@ pub struct Parts {
     /// Seals code-bearing mail content at rest (key derived from the master key).
     pub(crate) sealer: crate::sealing::Sealer,
     pub(crate) token_cache: crate::auth::TokenCache,
+    /// Writes to one user wait for this process's earlier ones (`user_queue`).
+    pub(crate) user_queue: crate::user_queue::UserQueue,
 }
 
 impl std::ops::Deref for Mailroom {
@@ -76,6 +78,7 @@ impl Mailroom {
             password_work,
             sealer,
             token_cache: Default::default(),
+            user_queue: Default::default(),
         }))
     }
 

@@ -8,7 +8,7 @@ use crate::change::{event, UserChange};
 use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::model::{Details, User, UserState};
-use crate::permissions::{Caller, Permission};
+use crate::permissions::{Caller, Permission, Role};
 use crate::service::Mailroom;
 use crate::store::Op;
 
@@ -23,8 +23,9 @@ pub enum StateChange {
 impl Mailroom {
     /// v2 `DeleteUser`
     pub async fn delete_user(&self, caller: &Caller, user_id: UserId) -> Result<Details> {
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user_id, || async {
             let user = self.v2_user_for_write(caller, user_id).await?;
+            let _owners = self.keep_an_owner(&user).await?;
             let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
             change.user_mut().state = UserState::Deleted;
             change.event(event::REMOVED, json!({}));
@@ -47,7 +48,7 @@ impl Mailroom {
         user_id: UserId,
         to: StateChange,
     ) -> Result<Details> {
-        self.retry_on_conflict(|| async {
+        self.write_to_user(user_id, || async {
             let user = self.v2_user_for_write(caller, user_id).await?;
             let (allowed, error, next, event_type) = match to {
                 StateChange::Deactivate => (
@@ -82,6 +83,12 @@ impl Mailroom {
             if !allowed {
                 return Err(Error::failed_precondition(error.0, error.1));
             }
+            let _owners = match to {
+                StateChange::Deactivate | StateChange::Lock => {
+                    Some(self.keep_an_owner(&user).await?)
+                }
+                StateChange::Reactivate | StateChange::Unlock => None,
+            };
             let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
             change.user_mut().state = next;
             change.event(event_type, json!({}));
@@ -91,6 +98,35 @@ impl Mailroom {
             Ok(details)
         })
         .await
+    }
+
+    /// SPEC §7: the instance cannot lock itself out. When `user` is an active
+    /// instance owner, another active one must remain, else MAILROOM-LAST-OWNER. The
+    /// returned turn (one for all instance owners in this process) is held until the
+    /// write is done, so that two owners shutting each other out are ordered too.
+    pub(crate) async fn keep_an_owner(
+        &self,
+        user: &User,
+    ) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
+        if user.state != UserState::Active {
+            return Ok(None);
+        }
+        let memberships = self.store.memberships(user.id).await?;
+        let owner = memberships
+            .iter()
+            .any(|m| m.org_id.is_none() && m.roles.contains(&Role::IamOwner));
+        if !owner {
+            return Ok(None);
+        }
+        // No user has id 0: its turn is the instance owners' turn.
+        let turn = self.user_queue.turn(UserId::NOBODY).await;
+        if self.store.active_instance_owners(user.id).await? == 0 {
+            return Err(Error::failed_precondition(
+                "MAILROOM-LAST-OWNER",
+                "The last active instance owner cannot be deactivated, locked or deleted",
+            ));
+        }
+        Ok(Some(turn))
     }
 
     /// v2: an existing user (human or machine) the caller may write.

@@ -49,7 +49,12 @@ for (const backend of backends()) {
       );
       const events = await rest(server, "GET", `/mailroom/v1/users/${userId}/events`);
       assert.deepEqual(
-        events.body.events.map((e) => e.type).slice(-2),
+        // The mail worker appends `code.sent` whenever it gets to the mail, so
+        // only the events this call wrote are compared.
+        events.body.events
+          .map((e) => e.type)
+          .filter((t) => t !== "user.human.email.code.sent")
+          .slice(-2),
         ["user.human.email.changed", "user.human.email.code.added"],
       );
     });

@@ -35,6 +35,9 @@ pub struct Config {
     /// Run the outbox worker in this process.
     pub worker_enabled: bool,
     pub worker_poll: std::time::Duration,
+    /// A mail claimed by a process that then stopped is claimed again after this
+    /// long (a process that starts again hands its own claims back at once).
+    pub mail_lease_secs: i64,
     pub email_code_expiry_secs: i64,
     pub init_code_expiry_secs: i64,
     pub code_mail_min_interval_secs: u64,
@@ -88,6 +91,7 @@ impl Config {
             smtp_pool_size: 8,
             worker_enabled: true,
             worker_poll: std::time::Duration::from_millis(500),
+            mail_lease_secs: 120,
             email_code_expiry_secs: 3600,
             init_code_expiry_secs: 72 * 3600,
             code_mail_min_interval_secs: 30,
@@ -151,6 +155,10 @@ impl Config {
         config.worker_enabled = flag("MAILROOM_WORKER", config.worker_enabled)?;
         config.worker_poll =
             std::time::Duration::from_millis(number("MAILROOM_WORKER_POLL_MS", 500)?);
+        config.mail_lease_secs = number("MAILROOM_MAIL_LEASE_SECS", config.mail_lease_secs)?;
+        if config.mail_lease_secs < 1 {
+            return Err("MAILROOM_MAIL_LEASE_SECS must be at least 1".into());
+        }
         config.email_code_expiry_secs =
             number("MAILROOM_EMAIL_CODE_EXPIRY", config.email_code_expiry_secs)?;
         config.init_code_expiry_secs =

@@ -98,3 +98,18 @@ pub fn load_or_create_master_key(
         Err(err) => Err(format!("cannot read {}: {err}", path.display())),
     }
 }
+
+/// This process's instance id (`<data dir>/instance.id`, made on first start): the
+/// owner of the mails it claims, so that it can hand them back when it starts again.
+pub fn load_or_create_instance_id(path: &Path) -> Result<String, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
+        Ok(_) => Err(format!("{} is empty", path.display())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let id = format!("{:032x}", rand::random::<u128>());
+            write_secret_file(path, &format!("{id}\n"))?;
+            Ok(id)
+        }
+        Err(err) => Err(format!("cannot read {}: {err}", path.display())),
+    }
+}

@@ -1,4 +1,4 @@
-//! `mailroom`: serve (default), `healthcheck`, `send-test-mail`, `descriptors`.
+//! `mailroom`: serve (default), `healthcheck`, `send-test-mail`, `backup`, `descriptors`.
 
 use mailroom_server::{telemetry, Application, Config};
 
@@ -14,6 +14,7 @@ async fn main() {
         None | Some("serve") => serve().await,
         Some("healthcheck") => healthcheck().await,
         Some("send-test-mail") => send_test_mail().await,
+        Some("backup") => backup().await,
         // The served gRPC API as a FileDescriptorSet, for tools (`buf curl --schema`)
         // and the wire-compatibility check against ZITADEL's descriptors.
         Some("descriptors") => {
@@ -29,7 +30,7 @@ async fn main() {
         }
         Some("-h" | "--help" | "help") => {
             println!(
-                "usage: mailroom [serve | healthcheck | send-test-mail --to <address> | descriptors]\n\
+                "usage: mailroom [serve | healthcheck | send-test-mail --to <address> | backup <file> | descriptors]\n\
                  Settings come from the environment; see README.md."
             );
         }
@@ -83,6 +84,26 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// `mailroom backup <file>`: a consistent copy of the SQLite database, also while the
+/// server runs. Restore: stop the server, put the file in place, start it.
+async fn backup() {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let [dest] = args.as_slice() else {
+        fail("usage: mailroom backup <file>");
+    };
+    let config = Config::from_env().unwrap_or_else(|err| fail(&err));
+    let dest = std::path::Path::new(dest);
+    match mailroom_core::store::backup(&config.database_url, dest).await {
+        Ok(made) => println!(
+            "backed up {} users to {} ({} bytes, mode 0600)",
+            made.users,
+            dest.display(),
+            made.bytes
+        ),
+        Err(err) => fail(&err),
+    }
 }
 
 /// Sends one mail through `MAILROOM_SMTP_URL` to check the SMTP settings.

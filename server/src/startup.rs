@@ -95,6 +95,22 @@ impl Application {
             .seal_plaintext_mails()
             .await
             .map_err(|err| format!("cannot seal stored mails: {}", err.client_message()))?;
+        // Mails this process had claimed when it stopped (a crash, a kill) are due
+        // again now rather than when their lease ends.
+        let instance_id =
+            first_start::load_or_create_instance_id(&config.data_dir.join("instance.id"))?;
+        if config.worker_enabled {
+            let handed_back = mailroom
+                .reclaim_own_mails(&instance_id)
+                .await
+                .map_err(|err| format!("cannot reclaim mails: {}", err.client_message()))?;
+            if handed_back > 0 {
+                tracing::info!(
+                    mails = handed_back,
+                    "handed back the mails claimed before the last stop"
+                );
+            }
+        }
         spawn_sweeper(mailroom.clone(), Duration::from_secs(60));
         let sessions = DbSessionStore::new(mailroom.clone());
 
@@ -130,7 +146,8 @@ impl Application {
                     // mails per connection keep the connections busy in between.
                     batch: (config.smtp_pool_size.max(1) as u64 * 8).max(50),
                     poll_interval: config.worker_poll,
-                    ..WorkerConfig::default()
+                    lease_secs: config.mail_lease_secs,
+                    owner: instance_id.clone(),
                 },
             )
         });

@@ -35,6 +35,9 @@ pub struct WorkerConfig {
     pub poll_interval: Duration,
     /// A claimed mail not finished within this time is claimed again (crash recovery).
     pub lease_secs: i64,
+    /// Who claims (this process's instance id): its claims are handed back when it
+    /// starts again (`Mailroom::reclaim_own_mails`).
+    pub owner: String,
 }
 
 impl Default for WorkerConfig {
@@ -45,6 +48,7 @@ impl Default for WorkerConfig {
             concurrency: 8,
             poll_interval: Duration::from_millis(500),
             lease_secs: 120,
+            owner: String::new(),
         }
     }
 }
@@ -103,6 +107,7 @@ impl Worker {
                 now,
                 now.plus_secs(self.config.lease_secs),
                 self.config.batch,
+                &self.config.owner,
             )
             .await?;
         let count = mails.len();
@@ -283,7 +288,7 @@ impl Worker {
         };
         let mailroom = &self.mailroom;
         mailroom
-            .retry_on_conflict(|| async {
+            .write_to_user(mail.user_id, || async {
                 match (sent_event, mailroom.store.user(mail.user_id).await?) {
                     (Some(event_type), Some(user)) => {
                         let mut change = UserChange::new(user, None, mailroom.clock.now());

@@ -96,6 +96,10 @@ where
         Sql::<B::Db>::memberships(self.read_pool(), user).await
     }
 
+    async fn active_instance_owners(&self, except: UserId) -> Result<i64> {
+        Sql::<B::Db>::active_instance_owners(self.read_pool(), except).await
+    }
+
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         Sql::<B::Db>::token_owner(self.read_pool(), token_hash).await
     }
@@ -152,6 +156,7 @@ where
         now: Timestamp,
         lease_until: Timestamp,
         limit: u64,
+        owner: &str,
     ) -> Result<Vec<MailRecord>> {
         Sql::<B::Db>::claim_mails(
             self.write_pool(),
@@ -160,8 +165,13 @@ where
             now,
             lease_until,
             limit,
+            owner,
         )
         .await
+    }
+
+    async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64> {
+        Sql::<B::Db>::reclaim_mails(self.write_pool(), owner, now).await
     }
 
     async fn scrub_files(&self) -> Result<()> {

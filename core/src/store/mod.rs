@@ -27,6 +27,16 @@ mod statement;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+/// `mailroom backup <file>`: a consistent copy of the running SQLite database.
+/// Postgres has its own tools (`pg_dump`), which the error names.
+pub async fn backup(database_url: &str, dest: &std::path::Path) -> Result<sqlite::Backup, String> {
+    if database_url.starts_with("sqlite:") {
+        sqlite::backup(database_url, dest).await
+    } else {
+        Err("backup copies SQLite databases; for Postgres use pg_dump (see README.md)".into())
+    }
+}
+
 /// Opens the store named by a database URL and applies its migrations.
 /// `max_connections`: the Postgres pool's size (SQLite has one writer and a few readers).
 pub async fn open(
@@ -281,6 +291,8 @@ pub trait Store: Send + Sync + 'static {
     /// of all matches.
     async fn users(&self, query: &UserQuery) -> Result<(Vec<(User, bool)>, u64)>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
+    /// Active users with the instance role IAM_OWNER, other than `except`.
+    async fn active_instance_owners(&self, except: UserId) -> Result<i64>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
     /// A page of tokens with their owner's org and sequence, and the number of all matches.
     async fn tokens(
@@ -303,7 +315,10 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         lease_until: Timestamp,
         limit: u64,
+        owner: &str,
     ) -> Result<Vec<MailRecord>>;
+    /// Marks `owner`'s unfinished claims queued and due at `now`; returns how many.
+    async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64>;
     /// A console session's data and expiry, by the hash of its id.
     async fn session(&self, id_hash: &str) -> Result<Option<(String, Timestamp)>>;
     /// A sign-in limit key's window: when it started and the attempts counted in it.

@@ -224,6 +224,20 @@ where
         ))
     }
 
+    pub(crate) async fn active_instance_owners(
+        pool: &sqlx::Pool<DB>,
+        except: crate::ids::UserId,
+    ) -> crate::error::Result<i64> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM instance_memberships m JOIN users u ON u.id = m.user_id \
+             WHERE u.state = 'active' AND u.id <> $1 AND (',' || m.roles || ',') LIKE '%,IAM_OWNER,%'",
+        )
+        .bind(except.0)
+        .fetch_one(pool)
+        .await?;
+        Ok(count)
+    }
+
     pub(crate) async fn memberships(
         pool: &sqlx::Pool<DB>,
         user: crate::ids::UserId,
@@ -393,12 +407,13 @@ where
         now: crate::clock::Timestamp,
         lease_until: crate::clock::Timestamp,
         limit: u64,
+        owner: &str,
     ) -> crate::error::Result<Vec<crate::model::MailRecord>> {
         let mut tx = pool.begin_with(begin_write).await?;
         // Postgres: SKIP LOCKED lets several processes claim disjoint rows.
         // SQLite: the single writer serializes claims.
         let rows: Vec<MailRow> = sqlx::query_as(&format!(
-            "UPDATE mails SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2 \
+            "UPDATE mails SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2, claimed_by = $4 \
              WHERE id IN (SELECT id FROM mails WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at, id LIMIT $3{}) RETURNING {MAIL_COLUMNS}",
             row_lock
@@ -406,10 +421,28 @@ where
         .bind(now.0)
         .bind(lease_until.0)
         .bind(limit.clamp(1, 1000) as i64)
+        .bind(owner)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+    }
+
+    /// Hands back the mails `owner` claimed and did not finish (it stopped): due now.
+    pub(crate) async fn reclaim_mails(
+        pool: &sqlx::Pool<DB>,
+        owner: &str,
+        now: crate::clock::Timestamp,
+    ) -> crate::error::Result<u64> {
+        let handed_back: Vec<(i64,)> = sqlx::query_as(
+            "UPDATE mails SET status = 'queued', next_attempt_at = $2, claimed_by = NULL \
+             WHERE status = 'sending' AND claimed_by = $1 RETURNING id",
+        )
+        .bind(owner)
+        .bind(now.0)
+        .fetch_all(pool)
+        .await?;
+        Ok(handed_back.len() as u64)
     }
 
     pub(crate) async fn session(

@@ -230,6 +230,55 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
 
 /// Creates the database's directory (0700) and an empty database file (0600) before
 /// SQLite does, so that neither is ever readable by others (SPEC §7 "Files").
+/// What `mailroom backup` made.
+#[derive(Debug, Clone, Copy)]
+pub struct Backup {
+    pub bytes: u64,
+    /// Users in the copy (deleted ones not counted).
+    pub users: i64,
+}
+
+/// A consistent copy of a live SQLite database at `dest`: `VACUUM INTO` runs in one
+/// read transaction, so the server's writes go on meanwhile. The copy is readable by
+/// the owner only; an existing non-empty `dest` is refused.
+pub async fn backup(url: &str, dest: &std::path::Path) -> Result<Backup, String> {
+    use sqlx::{ConnectOptions, Connection};
+    if std::fs::metadata(dest).is_ok_and(|m| m.len() > 0) {
+        return Err(format!("{} exists; choose a new file", dest.display()));
+    }
+    let source = SqliteConnectOptions::from_str(url)
+        .map_err(|err| format!("invalid database URL {url:?}: {err}"))?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(30));
+    let mut conn = source
+        .connect()
+        .await
+        .map_err(|err| format!("cannot open the database {url}: {err}"))?;
+    prepare_private_file(dest)?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(dest.to_string_lossy().into_owned())
+        .execute(&mut conn)
+        .await
+        .map_err(|err| format!("backup failed: {err}"))?;
+    conn.close().await.ok();
+    restrict_to_owner(dest)?;
+    let mut copy = SqliteConnectOptions::new()
+        .filename(dest)
+        .read_only(true)
+        .connect()
+        .await
+        .map_err(|err| format!("cannot open the copy {}: {err}", dest.display()))?;
+    let (users,): (i64,) = sqlx::query_as("SELECT count(*) FROM users WHERE state <> 'deleted'")
+        .fetch_one(&mut copy)
+        .await
+        .map_err(|err| format!("cannot read the copy: {err}"))?;
+    copy.close().await.ok();
+    let bytes = std::fs::metadata(dest)
+        .map_err(|err| format!("cannot read {}: {err}", dest.display()))?
+        .len();
+    Ok(Backup { bytes, users })
+}
+
 fn prepare_private_file(path: &std::path::Path) -> Result<(), String> {
     if path.as_os_str().is_empty() || path.to_string_lossy().starts_with(':') {
         return Ok(()); // in memory

@@ -499,7 +499,7 @@ async fn a_mail_stuck_in_sending_is_picked_up_again() {
     let claimed = app
         .mailroom
         .store()
-        .claim_mails(now, now.plus_secs(120), 10)
+        .claim_mails(now, now.plus_secs(120), 10, "crashed-process")
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -510,4 +510,42 @@ async fn a_mail_stuck_in_sending_is_picked_up_again() {
     let page = app.get(&format!("/mailroom/v1/mails?userId={user}")).await;
     assert_eq!(page.body["mails"][0]["status"], "sent");
     assert_eq!(page.body["mails"][0]["attempts"], 2);
+}
+
+/// A process that restarts under the same instance id takes its own unfinished
+/// claims back at once; another owner's claims wait for their lease.
+#[tokio::test]
+async fn a_restarted_process_reclaims_its_own_mails_at_once() {
+    let sink = SmtpSink::start();
+    let app = app_with_smtp(Backend::Sqlite, sink.port).await;
+    for name in ["own", "other"] {
+        add_human(&app, json!({"profile": {"givenName": "R", "familyName": "C"}, "email": {"email": format!("{name}@example.com"), "sendCode": {}}})).await;
+    }
+    use mailroom_core::clock::Clock;
+    let now = app.clock.now();
+    let store = app.mailroom.store();
+    assert_eq!(
+        store
+            .claim_mails(now, now.plus_secs(120), 1, "me")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .claim_mails(now, now.plus_secs(120), 1, "someone-else")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(app.mailroom.reclaim_own_mails("me").await.unwrap(), 1);
+    assert_eq!(app.deliver().await, 1, "only the reclaimed mail is due");
+    assert_eq!(sink.wait_for(1).await.len(), 1);
+    assert_eq!(
+        app.mailroom.reclaim_own_mails("me").await.unwrap(),
+        0,
+        "nothing left to reclaim"
+    );
 }

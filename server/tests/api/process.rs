@@ -18,7 +18,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start(env: &[(&str, &str)]) -> Server {
-        let data_dir = tempfile::tempdir().unwrap();
+        Server::start_in(tempfile::tempdir().unwrap(), env).await
+    }
+
+    /// Like `start`, in a data directory that may already hold a database.
+    pub async fn start_in(data_dir: tempfile::TempDir, env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let log = data_dir.path().join("server.log");
         let log_file = std::fs::File::create(&log).unwrap();
@@ -244,4 +248,117 @@ async fn logs_hold_no_codes_or_links() {
     for secret in [code.as_str(), "QSECRET", "/ui/login/user/init?"] {
         assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
     }
+}
+
+async fn add_user(client: &reqwest::Client, base: &str, pat: &str, name: &str) -> u16 {
+    client
+        .post(format!("{base}/v2/users/human"))
+        .bearer_auth(pat)
+        .json(
+            &serde_json::json!({"username": name, "profile": {"givenName": "B", "familyName": "K"},
+                                   "email": {"email": format!("{name}@example.com")}}),
+        )
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+/// `mailroom backup <file>` while the server takes writes: the copy is consistent,
+/// private (0600), holds what was committed before it began, and a server started
+/// on it serves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_under_write_load_restores_into_a_working_server() {
+    let server = Server::start(&[]).await;
+    let pat = server.pat();
+    let client = reqwest::Client::new();
+    for i in 0..20 {
+        assert_eq!(
+            add_user(&client, &server.base, &pat, &format!("before{i}")).await,
+            200
+        );
+    }
+    // Writers keep going while the backup runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = tokio::spawn({
+        let (client, base, pat, stop) = (
+            client.clone(),
+            server.base.clone(),
+            pat.clone(),
+            stop.clone(),
+        );
+        async move {
+            let mut written = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                assert_eq!(
+                    add_user(&client, &base, &pat, &format!("during{written}")).await,
+                    200
+                );
+                written += 1;
+            }
+            written
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let restore_dir = tempfile::tempdir().unwrap();
+    let copy = restore_dir.path().join("mailroom.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .args(["backup", copy.to_str().unwrap()])
+        .env_clear()
+        .env("MAILROOM_DATA_DIR", server.data_dir.path())
+        .output()
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let during = writer.await.unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(during > 0, "writes ran alongside the backup");
+    // admin, api-admin and the 20 added before, plus whatever committed meanwhile.
+    let users: u64 = said
+        .strip_prefix("backed up ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected output {said:?}"));
+    assert!(
+        (22..=22 + during).contains(&users),
+        "{users} users in the copy"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // A second backup onto the same file is refused (nothing overwritten).
+    let again = Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .args(["backup", copy.to_str().unwrap()])
+        .env_clear()
+        .env("MAILROOM_DATA_DIR", server.data_dir.path())
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+
+    let restored = Server::start_in(restore_dir, &[]).await;
+    let listed: serde_json::Value = client
+        .post(format!("{}/v2/users", restored.base))
+        .bearer_auth(&pat)
+        .json(&serde_json::json!({"query": {"limit": 1}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["details"]["totalResult"],
+        users.to_string(),
+        "{listed}"
+    );
+    assert_eq!(
+        add_user(&client, &restored.base, &pat, "after-restore").await,
+        200
+    );
 }

@@ -282,7 +282,51 @@ async fn org_id_zero_is_never_an_org(app: TestApp) {
     );
 }
 
+/// SPEC §7: the last active instance owner cannot be deactivated, locked or deleted,
+/// by itself or anyone; with a second owner active again, it can.
+async fn the_last_instance_owner_stays(app: TestApp) {
+    let (admin, api_admin) = (app.admin_id, app.api_admin_id);
+    let deactivated = app
+        .post(&format!("/v2/users/{admin}/deactivate"), json!({}))
+        .await;
+    assert_eq!(deactivated.status, 200, "{:?}", deactivated.body);
+    let last_owner = |answer: &Answer| {
+        assert_rest_error(
+            answer,
+            400,
+            9,
+            "MAILROOM-LAST-OWNER",
+            "The last active instance owner cannot be deactivated, locked or deleted",
+        )
+    };
+    for action in ["lock", "deactivate"] {
+        last_owner(
+            &app.post(&format!("/v2/users/{api_admin}/{action}"), json!({}))
+                .await,
+        );
+    }
+    last_owner(&app.delete(&format!("/v2/users/{api_admin}")).await);
+    // Nothing changed: api-admin still works, and is active.
+    let me = app.get(&format!("/v2/users/{api_admin}")).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["user"]["state"], "USER_STATE_ACTIVE");
+
+    let reactivated = app
+        .post(&format!("/v2/users/{admin}/reactivate"), json!({}))
+        .await;
+    assert_eq!(reactivated.status, 200, "{:?}", reactivated.body);
+    let locked = app
+        .post(&format!("/v2/users/{api_admin}/lock"), json!({}))
+        .await;
+    assert_eq!(
+        locked.status, 200,
+        "another owner is active: {:?}",
+        locked.body
+    );
+}
+
 both_backends!(
+    the_last_instance_owner_stays,
     a_user_manager_cannot_take_over_the_instance_owners,
     target_rule_matrix,
     acting_on_oneself_is_not_refused,
