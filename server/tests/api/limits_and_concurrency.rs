@@ -1,6 +1,7 @@
 //! Send limits (SPEC §1) and concurrent writes to one user (gap-free sequences).
 
-use serde_json::json;
+use mailroom_core::ids::UserId;
+use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{assert_rest_error, TestApp};
@@ -77,34 +78,51 @@ async fn send_limits(app: TestApp) {
     assert_eq!(app.post(&send, json!({})).await.status, 200);
 }
 
-async fn concurrent_writes_keep_sequences_gap_free(app: TestApp) {
-    let user = app.human("busy@example.com", false).await;
+/// The doors concurrent writers come through: on Postgres, half of them go to a
+/// second process on the same database, so the ordering holds across processes.
+async fn doors(app: &TestApp) -> Vec<String> {
+    let mut doors = vec![app.base.clone()];
+    if app.config.database_url.starts_with("postgres") {
+        doors.push(app.second_process(|_| {}).await);
+    }
+    doors
+}
+
+/// Fires `bodies` at once, spread over `doors`; answers (status, body) in order.
+async fn all_at_once(
+    app: &TestApp,
+    doors: &[String],
+    calls: Vec<(String, Value)>,
+) -> Vec<(u16, Value)> {
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(calls.len()));
     let mut tasks = Vec::new();
-    for i in 0..24 {
-        let client = app.client.clone();
-        let url = app.url(&format!("/v2/users/{user}/email"));
-        let pat = app.pat.clone();
+    for (i, (path, body)) in calls.into_iter().enumerate() {
+        let (client, pat, start) = (app.client.clone(), app.pat.clone(), start.clone());
+        let url = format!("{}{path}", doors[i % doors.len()]);
         tasks.push(tokio::spawn(async move {
-            client
+            start.wait().await;
+            let response = client
                 .post(url)
                 .bearer_auth(pat)
-                .json(&json!({"email": format!("busy{i}@example.com"), "returnCode": {}}))
+                .json(&body)
                 .send()
                 .await
-                .unwrap()
-                .status()
-                .as_u16()
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json().await.unwrap_or(Value::Null))
         }));
     }
-    let mut ok = 0;
+    let mut answers = Vec::new();
     for task in tasks {
-        let status = task.await.unwrap();
-        assert!(status == 200 || status == 409, "{status}");
-        ok += usize::from(status == 200);
+        answers.push(task.await.unwrap());
     }
-    assert!(ok >= 1);
+    answers
+}
+
+/// The user's event sequences are 1..n without gaps or repeats; returns the events.
+async fn gapless_events(app: &TestApp, user: UserId) -> Vec<Value> {
     let events = app
-        .get(&format!("/mailroom/v1/users/{user}/events"))
+        .get(&format!("/mailroom/v1/users/{user}/events?limit=1000"))
         .await
         .body["events"]
         .as_array()
@@ -116,19 +134,90 @@ async fn concurrent_writes_keep_sequences_gap_free(app: TestApp) {
         .collect();
     let expected: Vec<u64> = (1..=sequences.len() as u64).collect();
     assert_eq!(sequences, expected, "gap-free and without duplicates");
-    // Each successful write appended email.changed + code.added on top of the 2 creation events.
-    assert_eq!(events.len(), 2 + 2 * ok);
-    // The row and the log agree on the last address.
-    let last_email = events
+    events
+}
+
+/// Issue 13: 32 concurrent SetEmail to one user all succeed, one after another; the
+/// address left is the one of the write acknowledged last (the highest sequence).
+async fn concurrent_writes_to_one_user_all_land_in_order(app: TestApp) {
+    let user = app.human("busy@example.com", false).await;
+    let doors = doors(&app).await;
+    let calls = (0..32)
+        .map(|i| {
+            (
+                format!("/v2/users/{user}/email"),
+                json!({"email": format!("busy{i}@example.com"), "returnCode": {}}),
+            )
+        })
+        .collect();
+    let answers = all_at_once(&app, &doors, calls).await;
+    let mut acknowledged = Vec::new();
+    for (i, (status, body)) in answers.iter().enumerate() {
+        assert_eq!(*status, 200, "write {i}: {body}");
+        let sequence: u64 = body["details"]["sequence"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        acknowledged.push((sequence, format!("busy{i}@example.com")));
+    }
+    acknowledged.sort();
+    let distinct: std::collections::BTreeSet<u64> = acknowledged.iter().map(|(s, _)| *s).collect();
+    assert_eq!(distinct.len(), 32, "each write saw the one before it");
+    let events = gapless_events(&app, user).await;
+    // Each write appended email.changed + code.added on top of the 2 creation events.
+    assert_eq!(events.len(), 2 + 2 * 32);
+    let last = &acknowledged.last().unwrap().1;
+    assert_eq!(app.user(user).await.human().unwrap().email.as_str(), last);
+    let shown = app.get(&format!("/v2/users/{user}")).await;
+    assert_eq!(shown.body["user"]["human"]["email"]["email"], json!(last));
+}
+
+/// The same for a mix of SetEmail, SendEmailCode and VerifyEmail: none is refused
+/// because another was in flight (no 409); a verification can only fail on its code.
+async fn a_mix_of_writes_to_one_user_serializes(app: TestApp) {
+    let user = app.human("mixed@example.com", false).await;
+    let first = app
+        .post(
+            &format!("/v2/users/{user}/email/send"),
+            json!({"returnCode": {}}),
+        )
+        .await;
+    let code = first.body["verificationCode"].as_str().unwrap().to_owned();
+    let doors = doors(&app).await;
+    let calls = (0..36)
+        .map(|i| match i % 3 {
+            0 => (
+                format!("/v2/users/{user}/email"),
+                json!({"email": format!("mixed{i}@example.com"), "returnCode": {}}),
+            ),
+            1 => (
+                format!("/v2/users/{user}/email/send"),
+                json!({"returnCode": {}}),
+            ),
+            _ => (
+                format!("/v2/users/{user}/email/verify"),
+                json!({"verificationCode": code}),
+            ),
+        })
+        .collect();
+    let answers = all_at_once(&app, &doors, calls).await;
+    let mut verified = 0;
+    for (i, (status, body)) in answers.iter().enumerate() {
+        match (i % 3, *status) {
+            (_, 200) => verified += usize::from(i % 3 == 2),
+            // The code was replaced by an earlier write, or used up.
+            (2, 400) => assert_eq!(body["details"][0]["id"], "COMMAND-eis9R", "{body}"),
+            (kind, other) => panic!("call {i} (kind {kind}): {other} {body}"),
+        }
+    }
+    assert!(verified <= 1, "one code verifies once");
+    let events = gapless_events(&app, user).await;
+    let changes = events
         .iter()
-        .rev()
-        .find(|e| e["type"] == "user.human.email.changed")
-        .unwrap()["payload"]["email"]
-        .clone();
-    assert_eq!(
-        json!(app.user(user).await.human().unwrap().email.as_str()),
-        last_email
-    );
+        .filter(|e| e["type"] == "user.human.email.changed")
+        .count();
+    assert_eq!(changes, 12, "every SetEmail");
 }
 
 /// Writes that arrive together share a transaction on SQLite (group commit): a
@@ -187,6 +276,7 @@ async fn a_failing_write_among_concurrent_ones_fails_alone(app: TestApp) {
 
 both_backends!(
     send_limits,
-    concurrent_writes_keep_sequences_gap_free,
+    concurrent_writes_to_one_user_all_land_in_order,
+    a_mix_of_writes_to_one_user_serializes,
     a_failing_write_among_concurrent_ones_fails_alone
 );
