@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod preview;
 pub mod security;
 pub mod sessions;
+pub mod shutdown;
 pub mod startup;
 pub mod telemetry;
 

@@ -1,7 +1,7 @@
 //! Builds the application from a `Config`: store, first start, sessions, router,
 //! listener. `main` and the integration tests both start the server through here.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -191,15 +191,23 @@ impl Application {
         // Small writes go out at once: an HTTP/2 answer is several frames (headers,
         // data, trailers), and Nagle's algorithm against the client's delayed ACK
         // would hold each gRPC call ~40 ms.
-        let listener = self.listener.tap_io(|tcp| {
+        let (listener, graceful, deadline) = crate::shutdown::ordered(self.listener, shutdown)
+            .map_err(|err| format!("cannot read the listener's address: {err}"))?;
+        let listener = listener.tap_io(|tcp| {
             if let Err(err) = tcp.set_nodelay(true) {
                 tracing::debug!(%err, "cannot set TCP_NODELAY");
             }
         });
-        let result = axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|err| format!("server error: {err}"));
+        let serve = axum::serve(listener, service)
+            .with_graceful_shutdown(graceful)
+            .into_future();
+        let result = tokio::select! {
+            served = serve => served.map_err(|err| format!("server error: {err}")),
+            () = deadline => {
+                tracing::warn!(grace = ?crate::shutdown::GRACE, "connections still open after the grace period; closing them");
+                Ok(())
+            }
+        };
         let _ = stop_worker.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

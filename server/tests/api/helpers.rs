@@ -101,7 +101,7 @@ pub struct TestApp {
 /// A fresh Postgres database on the server named by `MAILROOM_TEST_POSTGRES_URL`.
 /// Without it the Postgres half is skipped, unless `MAILROOM_REQUIRE_POSTGRES=1`
 /// (set by `make test`) makes that a failure.
-async fn fresh_postgres_url() -> Option<String> {
+pub async fn fresh_postgres_url() -> Option<String> {
     let Ok(admin_url) = std::env::var("MAILROOM_TEST_POSTGRES_URL") else {
         assert!(
             std::env::var("MAILROOM_REQUIRE_POSTGRES").is_err(),

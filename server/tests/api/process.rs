@@ -57,6 +57,30 @@ impl Server {
         panic!("mailroom did not become ready:\n{}", server.log());
     }
 
+    /// SIGKILL, as a crash would; the data directory (master key, instance id and
+    /// the SQLite database) stays for the next start.
+    pub fn kill(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end by itself; its exit status, or None after `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -360,5 +384,142 @@ async fn backup_under_write_load_restores_into_a_working_server() {
     assert_eq!(
         add_user(&client, &restored.base, &pat, "after-restore").await,
         200
+    );
+}
+
+/// Issue 13: SIGTERM under read load. The listener closes, requests in flight finish
+/// (answered 200), no connection is reset before the listener closed, and the
+/// process exits 0 within 10 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_read_load_drains_and_exits_cleanly() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    let mut server = Server::start(&[]).await;
+    let pat = server.pat();
+    let client = reqwest::Client::new();
+    assert_eq!(add_user(&client, &server.base, &pat, "reader").await, 200);
+    let users: serde_json::Value = client
+        .post(format!("{}/v2/users", server.base))
+        .bearer_auth(&pat)
+        .json(&serde_json::json!({"queries": [{"userNameQuery": {"userName": "reader"}}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = users["result"][0]["userId"].as_str().unwrap().to_owned();
+    let url = format!("{}/v2/users/{user}", server.base);
+
+    // (when a request started, when it ended, answered 200 or not)
+    let outcomes = Arc::new(Mutex::new(Vec::<(Instant, Instant, bool)>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..16 {
+        let (client, url, pat) = (client.clone(), url.clone(), pat.clone());
+        let (outcomes, stop) = (outcomes.clone(), stop.clone());
+        readers.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let ok = matches!(
+                    client.get(&url).bearer_auth(&pat).send().await,
+                    Ok(r) if r.status() == 200
+                );
+                outcomes.lock().unwrap().push((started, Instant::now(), ok));
+                if !ok {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        }));
+    }
+    // Idle keep-alive connections, watched together with the listener: whenever the
+    // server has closed one of them, a new connection must be refused already.
+    let address: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        use std::io::{Read, Write};
+        let mut conn = std::net::TcpStream::connect(address).unwrap();
+        conn.write_all(b"GET /readyz HTTP/1.1\r\nhost: mailroom\r\n\r\n")
+            .unwrap();
+        let mut answer = [0u8; 512];
+        let n = conn.read(&mut answer).unwrap();
+        assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+        conn.set_nonblocking(true).unwrap();
+        idle.push(conn);
+    }
+    let watcher = std::thread::spawn(move || {
+        use std::io::Read;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut open = idle;
+        let mut violations = 0;
+        while !open.is_empty() && Instant::now() < deadline {
+            let before = open.len();
+            open.retain_mut(|conn| {
+                let mut byte = [0u8; 1];
+                match conn.read(&mut byte) {
+                    Ok(0) => false,
+                    Ok(_) => true,
+                    Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
+                }
+            });
+            if open.len() < before && std::net::TcpStream::connect(address).is_ok() {
+                violations += 1;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        (violations, open.len())
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let signalled = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let exited = tokio::task::spawn_blocking(move || {
+        let status = server.wait_exit(Duration::from_secs(10));
+        (status, server)
+    });
+    let (status, server) = exited.await.unwrap();
+    let exited_at = Instant::now();
+    stop.store(true, Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+    let (violations, still_open) = watcher.join().unwrap();
+    let status =
+        status.unwrap_or_else(|| panic!("still running 10 s after SIGTERM:\n{}", server.log()));
+    assert!(
+        status.success(),
+        "exit status {status:?}:\n{}",
+        server.log()
+    );
+    assert!(exited_at - signalled < Duration::from_secs(10));
+    let outcomes = outcomes.lock().unwrap();
+    let answered_before = outcomes
+        .iter()
+        .filter(|(_, end, ok)| *ok && *end < signalled)
+        .count();
+    assert!(answered_before > 50, "load ran: {answered_before}");
+    // Every request that started before the signal was answered.
+    let lost: Vec<_> = outcomes
+        .iter()
+        .filter(|(start, _, ok)| !ok && *start < signalled)
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} requests in flight at SIGTERM were dropped",
+        lost.len()
+    );
+    assert_eq!(still_open, 0, "idle connections were closed");
+    assert_eq!(
+        violations, 0,
+        "a connection was closed while the port still took new ones"
+    );
+    eprintln!(
+        "sigterm: the process exited {:?} after the signal; {} requests answered",
+        exited_at - signalled,
+        outcomes.iter().filter(|o| o.2).count()
     );
 }
