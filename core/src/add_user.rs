@@ -165,6 +165,14 @@ impl Mailroom {
         human: NewHuman,
         verification: Verification,
     ) -> Result<Created> {
+        crate::text::printable_names(&[
+            &human.username,
+            &human.given_name,
+            &human.family_name,
+            &human.nick_name,
+            &human.display_name,
+            &human.preferred_language,
+        ])?;
         let org = match api {
             Api::V1(context) => {
                 let org = self.org_in_context(caller, context).await?;
@@ -230,6 +238,8 @@ impl Mailroom {
         name: &str,
         description: &str,
     ) -> Result<Created> {
+        crate::text::printable_names(&[username, name])?;
+        crate::text::printable_text(description)?;
         let org = self.org_in_context(caller, context).await?;
         caller.require_v1(Permission::UserWrite, org)?;
         self.ensure_username_free(username).await?;

@@ -27,6 +27,7 @@ pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod target;
+pub mod text;
 pub mod tokens;
 pub mod url_template;
 mod user_queue;

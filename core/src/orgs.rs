@@ -35,6 +35,7 @@ impl Mailroom {
         name: &str,
         owners: Vec<(UserId, Vec<Role>)>,
     ) -> Result<Org> {
+        crate::text::printable_names(&[name])?;
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid_argument(

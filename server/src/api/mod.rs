@@ -131,6 +131,7 @@ pub fn router(mailroom: Mailroom) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(paths_are_utf8))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(mailroom)
 }
@@ -147,6 +148,24 @@ pub fn not_found(uri: &Uri) -> Response {
     } else {
         axum::response::IntoResponse::into_response(RestError(error))
     }
+}
+
+/// A path whose percent-escapes decode to bytes that are not UTF-8 names nothing we
+/// serve; it gets the API's JSON 400 instead of the path extractor's plain text.
+async fn paths_are_utf8(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    if percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .is_err()
+    {
+        let error = Error::invalid_argument("MAILROOM-PATH", "The path is not valid UTF-8");
+        return if path.starts_with(CONNECT_PREFIX) {
+            axum::response::IntoResponse::into_response(ConnectError(error))
+        } else {
+            axum::response::IntoResponse::into_response(RestError(error))
+        };
+    }
+    next.run(request).await
 }
 
 /// 405 with a JSON body; the gRPC code of a wrong method is Unimplemented.

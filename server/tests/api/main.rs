@@ -14,6 +14,7 @@ mod grpc_parity;
 mod grpc_parity_v1;
 mod grpc_transport;
 mod health;
+mod hostile_input;
 mod limits_and_concurrency;
 mod mail;
 mod management_v1;
