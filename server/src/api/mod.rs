@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod body;
+#[cfg(test)]
+mod body_properties;
 pub mod connect;
 pub mod dto;
 pub mod error;
