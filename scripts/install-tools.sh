@@ -40,6 +40,13 @@ if [ "${1:-}" = "--test" ]; then
   else
     echo "present"
   fi
+  step "schemathesis (fuzz/requirements.txt) in .tools/schemathesis"
+  if .tools/schemathesis/bin/pip freeze 2>/dev/null | grep -qxF "$(grep -v '^#' fuzz/requirements.txt)"; then
+    echo "present"
+  else
+    python3 -m venv .tools/schemathesis
+    .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check -r fuzz/requirements.txt
+  fi
   step "ZITADEL's SDKs and buf (sdk-tests/)"
   if [ ! -d sdk-tests/node_modules/@zitadel/node ] || [ sdk-tests/package-lock.json -nt sdk-tests/node_modules/.package-lock.json ]; then
     (cd sdk-tests && npm ci --silent --no-audit --no-fund)

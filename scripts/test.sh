@@ -34,9 +34,13 @@ step "Browser tests (Playwright + Debian Chromium)"
 step "ZITADEL's SDKs over gRPC, gRPC-web and Connect binary; wire compatibility (sdk-tests/)"
 (cd sdk-tests && MAILROOM_BIN=../target/debug/mailroom LEPTOS_SITE_ROOT=../target/site npm test) 2>&1 | tee "$log_dir/sdk.log"
 
+step "API fuzzing: schemathesis over /openapi.json, every check (scripts/fuzz.sh)"
+MAILROOM_BIN=target/debug/mailroom bash scripts/fuzz.sh 2>&1 | tee "$log_dir/fuzz.log"
+
 # One closing line over every runner (cargo's per-binary lines, Playwright's summary).
 rust_passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log_dir/cargo.log" | awk '{s+=$4} END {print s+0}')
 e2e_passed=$(grep -Eo '^ +[0-9]+ passed' "$log_dir/e2e.log" | awk '{s+=$1} END {print s+0}')
 sdk_passed=$(grep -Eo '^# pass [0-9]+' "$log_dir/sdk.log" | awk '{s+=$3} END {print s+0}')
+fuzz_cases=$(grep -Eo '[0-9]+ passed' "$log_dir/fuzz.log" | tail -1 | awk '{print $1+0}')
 echo
-echo "summary: $((rust_passed + e2e_passed + sdk_passed)) passed, 0 failed"
+echo "summary: $((rust_passed + e2e_passed + sdk_passed)) passed, 0 failed; ${fuzz_cases:-0} fuzz cases passed"

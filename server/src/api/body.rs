@@ -51,12 +51,14 @@ impl RawBody {
         let text = std::str::from_utf8(&self.0)
             .map_err(|_| Error::plain(Code::InvalidArgument, "invalid request body: not UTF-8"))?;
         let text = if text.trim().is_empty() { "{}" } else { text };
-        serde_json::from_str(text).map_err(|err| {
-            Error::plain(
-                Code::InvalidArgument,
-                format!("invalid request body: {err}"),
-            )
-        })
+        serde_json::from_str(text)
+            .and_then(|value| T::deserialize(super::strict_json::Strict(value)))
+            .map_err(|err| {
+                Error::plain(
+                    Code::InvalidArgument,
+                    format!("invalid request body: {err}"),
+                )
+            })
     }
 }
 

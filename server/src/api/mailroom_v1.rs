@@ -5,7 +5,7 @@ use axum::Json;
 use mailroom_core::ids::{MailId, UserId};
 use mailroom_core::model::MailStatus;
 use mailroom_core::outbox::{parse_cursor, parse_status};
-use mailroom_core::Mailroom;
+use mailroom_core::{Code, Error, Mailroom};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -39,9 +39,22 @@ pub struct EventsResponse {
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Page size (default 100, at most 1000).
+    #[param(minimum = 0, maximum = 1000)]
     pub limit: Option<u64>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+/// A page size as documented: 0 (the default) up to `max`; more is refused rather
+/// than quietly cut, so that a client learns the limit.
+fn page_limit(limit: Option<u64>, max: u64) -> Result<u64, Error> {
+    match limit.unwrap_or(0) {
+        n if n <= max => Ok(n),
+        _ => Err(Error::plain(
+            Code::InvalidArgument,
+            format!("invalid limit: at most {max}"),
+        )),
+    }
 }
 
 fn query<T: serde::de::DeserializeOwned>(
@@ -82,7 +95,7 @@ pub async fn user_events(
             &caller,
             UserId::parse_or_nobody(&user_id),
             after,
-            params.limit.unwrap_or(0),
+            page_limit(params.limit, 1000)?,
         )
         .await?;
     Ok(Json(EventsResponse {
@@ -107,8 +120,10 @@ pub struct MailsQuery {
     /// Only this user's mails.
     pub user_id: Option<String>,
     /// queued, sending, sent, failed, skipped or captured.
+    #[param(value_type = Option<crate::api::schema::MailStatus>)]
     pub status: Option<String>,
     /// Page size (default 50, at most 500).
+    #[param(minimum = 0, maximum = 500)]
     pub limit: Option<u64>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
@@ -189,7 +204,7 @@ pub async fn list_mails(
         .filter(|u| !u.is_empty())
         .map(UserId::parse_or_nobody);
     let page = m
-        .list_mails(&caller, user, status, query.limit.unwrap_or(0), cursor)
+        .list_mails(&caller, user, status, page_limit(query.limit, 500)?, cursor)
         .await?;
     Ok(Json(MailsResponse {
         mails: page.mails.iter().map(MailDto::from).collect(),

@@ -14,6 +14,8 @@ pub mod management;
 pub mod openapi;
 pub mod org_v2;
 pub mod pats;
+pub mod schema;
+mod strict_json;
 pub mod user_v2;
 
 use axum::extract::DefaultBodyLimit;

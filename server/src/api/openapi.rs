@@ -50,8 +50,12 @@ use super::{health, mailroom_v1, management, org_v2, pats, user_v2};
         health::healthz,
         health::readyz,
     ),
-    components(schemas(super::error::RestErrorBody, super::error::ConnectErrorBody)),
-    modifiers(&BearerAuth),
+    components(schemas(
+        super::error::RestErrorBody,
+        super::error::ConnectErrorBody,
+        super::schema::MailStatus
+    )),
+    modifiers(&BearerAuth, &OptionalBodies),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -72,6 +76,50 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// An empty body is `{}` (protobuf JSON, `RawBody::parse`): a body is optional
+/// unless its schema has required fields.
+struct OptionalBodies;
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{schema::Schema, RefOr};
+        let schemas = openapi
+            .components
+            .as_ref()
+            .map(|c| c.schemas.clone())
+            .unwrap_or_default();
+        let has_required = |body: &utoipa::openapi::request_body::RequestBody| {
+            body.content.values().any(|content| match &content.schema {
+                Some(RefOr::Ref(reference)) => {
+                    let name = reference.ref_location.rsplit('/').next().unwrap_or_default();
+                    matches!(schemas.get(name), Some(RefOr::T(Schema::Object(o))) if !o.required.is_empty())
+                }
+                Some(RefOr::T(Schema::Object(o))) => !o.required.is_empty(),
+                _ => false,
+            })
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if let Some(body) = operation.request_body.as_mut() {
+                    let required = if has_required(body) {
+                        utoipa::openapi::Required::True
+                    } else {
+                        utoipa::openapi::Required::False
+                    };
+                    body.required = Some(required);
+                }
+            }
+        }
     }
 }
 

@@ -16,8 +16,10 @@ use super::error::RestError;
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddOrganizationRequest {
+    #[schema(value_type = crate::api::schema::Name, required = true)]
     pub name: String,
     #[serde(alias = "organization_id")]
+    #[schema(value_type = Option<crate::api::schema::OptionalId>)]
     pub organization_id: Option<String>,
     pub admins: Vec<Admin>,
 }
@@ -26,7 +28,9 @@ pub struct AddOrganizationRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct Admin {
     #[serde(alias = "user_id")]
+    #[schema(value_type = crate::api::schema::Id, required = true)]
     pub user_id: Option<String>,
+    #[schema(value_type = Vec<crate::api::schema::OrgRole>)]
     pub roles: Vec<String>,
 }
 

@@ -53,6 +53,7 @@ fn token_id_field(message: &str, value: &str) -> Result<(), Error> {
 pub struct AddTokenRequest {
     /// RFC 3339; without it the token does not expire.
     #[serde(alias = "expiration_date")]
+    #[schema(value_type = Option<crate::api::schema::Timestamp>)]
     pub expiration_date: Option<String>,
 }
 
@@ -334,6 +335,7 @@ pub struct AddTokenV2Request {
     pub user_id: Option<String>,
     /// RFC 3339; required.
     #[serde(alias = "expiration_date")]
+    #[schema(value_type = crate::api::schema::Timestamp, required = true)]
     pub expiration_date: Option<String>,
 }
 
@@ -457,8 +459,10 @@ pub struct IdFilter {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TimestampFilter {
+    #[schema(value_type = crate::api::schema::Timestamp, required = true)]
     pub timestamp: Option<String>,
     /// `TIMESTAMP_FILTER_METHOD_EQUALS` (default), `_AFTER`, `_AFTER_OR_EQUALS`, `_BEFORE`, `_BEFORE_OR_EQUALS`.
+    #[schema(value_type = Option<crate::api::schema::TimestampFilterMethod>)]
     pub method: Option<Value>,
 }
 
@@ -501,7 +505,11 @@ fn timestamp_condition(
     )?;
     let method = match &filter.method {
         None | Some(Value::Null) => "TIMESTAMP_FILTER_METHOD_EQUALS".to_owned(),
-        Some(Value::Number(n)) => match n.as_u64() {
+        Some(Value::Number(n)) => match n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }) {
             Some(0) => "TIMESTAMP_FILTER_METHOD_EQUALS",
             Some(1) => "TIMESTAMP_FILTER_METHOD_AFTER",
             Some(2) => "TIMESTAMP_FILTER_METHOD_AFTER_OR_EQUALS",

@@ -33,7 +33,16 @@ fn code_in(text: &str) -> String {
 async fn verification_mail_content_and_code(backend: Backend) {
     let sink = SmtpSink::start();
     let app = app_with_smtp(backend, sink.port).await;
-    let hostile = "<b>Eve</b> & \"Co\"\r\nBcc: victim@example.com";
+    // A line break in a name never gets as far as a mail header: it is refused.
+    let crlf = app
+        .post(
+            "/v2/users/human",
+            json!({"profile": {"givenName": "Eve", "familyName": "X", "displayName": "Eve\r\nBcc: victim@example.com"},
+                   "email": {"email": "eve@example.com", "sendCode": {}}}),
+        )
+        .await;
+    assert_eq!(crlf.status, 400, "{}", crlf.body);
+    let hostile = "<b>Eve</b> & \"Co\" Bcc: victim@example.com";
     let user = add_human(
         &app,
         json!({"profile": {"givenName": "Eve", "familyName": "X", "displayName": hostile},

@@ -81,6 +81,7 @@ impl From<&EmailView> for GetEmailResponse {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UpdateEmailRequest {
+    #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
     #[serde(alias = "is_email_verified")]
     pub is_email_verified: Option<bool>,

@@ -18,6 +18,7 @@ use crate::api::error::RestError;
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ResendInitializationRequest {
+    #[schema(value_type = Option<crate::api::schema::EmailAddress>)]
     pub email: Option<String>,
 }
 

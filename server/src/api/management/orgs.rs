@@ -18,6 +18,7 @@ use crate::api::error::RestError;
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AddOrgRequest {
+    #[schema(value_type = crate::api::schema::Name, required = true)]
     pub name: String,
 }
 
@@ -62,7 +63,9 @@ pub async fn add_org_method(
 #[serde(default, rename_all = "camelCase")]
 pub struct AddMemberRequest {
     #[serde(alias = "user_id")]
+    #[schema(value_type = crate::api::schema::Id, required = true)]
     pub user_id: String,
+    #[schema(value_type = Vec<crate::api::schema::OrgRole>, required = true, min_items = 1)]
     pub roles: Vec<String>,
 }
 

@@ -16,10 +16,14 @@ use crate::api::dto::DetailsDto;
 #[serde(default, rename_all = "camelCase")]
 pub struct AddHumanUserRequest {
     #[serde(alias = "user_id")]
+    #[schema(value_type = Option<crate::api::schema::OptionalId>)]
     pub user_id: Option<String>,
+    #[schema(value_type = Option<crate::api::schema::OptionalName>)]
     pub username: Option<String>,
     pub organization: Option<OrganizationRef>,
+    #[schema(required = true)]
     pub profile: ProfileV2,
+    #[schema(required = true)]
     pub email: EmailV2,
     pub password: Option<PasswordV2>,
 }
@@ -28,6 +32,7 @@ pub struct AddHumanUserRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct OrganizationRef {
     #[serde(alias = "org_id")]
+    #[schema(value_type = Option<crate::api::schema::OptionalId>)]
     pub org_id: Option<String>,
 }
 
@@ -35,20 +40,26 @@ pub struct OrganizationRef {
 #[serde(default, rename_all = "camelCase")]
 pub struct ProfileV2 {
     #[serde(alias = "given_name", skip_serializing_if = "String::is_empty")]
+    #[schema(value_type = crate::api::schema::Name, required = true)]
     pub given_name: String,
     #[serde(alias = "family_name", skip_serializing_if = "String::is_empty")]
+    #[schema(value_type = crate::api::schema::Name, required = true)]
     pub family_name: String,
     #[serde(alias = "nick_name", skip_serializing_if = "String::is_empty")]
+    #[schema(value_type = crate::api::schema::OptionalName)]
     pub nick_name: String,
     #[serde(alias = "display_name", skip_serializing_if = "String::is_empty")]
+    #[schema(value_type = crate::api::schema::OptionalName)]
     pub display_name: String,
     #[serde(alias = "preferred_language", skip_serializing_if = "String::is_empty")]
+    #[schema(value_type = crate::api::schema::Language)]
     pub preferred_language: String,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailV2 {
+    #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
     #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
@@ -56,12 +67,14 @@ pub struct EmailV2 {
     #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
     #[serde(alias = "is_verified")]
+    #[schema(value_type = Option<crate::api::schema::OnlyTrue>)]
     pub is_verified: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PasswordV2 {
+    #[schema(value_type = crate::api::schema::Password, required = true)]
     pub password: String,
 }
 
@@ -149,7 +162,8 @@ pub async fn add_human_user(
         display_name: r.profile.display_name,
         preferred_language: r.profile.preferred_language,
         email,
-        password: r.password.map(|p| p.password).filter(|p| !p.is_empty()),
+        // A `password` message is a password: an empty one is refused, not ignored.
+        password: r.password.map(|p| p.password),
     };
     m.add_human(caller, Api::V2, human, mode).await
 }

@@ -27,6 +27,7 @@ use super::body::{check_len, url_template_field};
 #[serde(default, rename_all = "camelCase")]
 pub struct SendCode {
     #[serde(alias = "url_template")]
+    #[schema(value_type = Option<crate::api::schema::UrlTemplate>)]
     pub url_template: Option<String>,
 }
 
@@ -34,7 +35,9 @@ pub struct SendCode {
 #[serde(default, rename_all = "camelCase")]
 pub struct SetEmailRequest {
     #[serde(alias = "user_id")]
+    /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
+    #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
     #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
@@ -42,6 +45,7 @@ pub struct SetEmailRequest {
     #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
     #[serde(alias = "is_verified")]
+    #[schema(value_type = Option<crate::api::schema::OnlyTrue>)]
     pub is_verified: Option<bool>,
 }
 
@@ -49,6 +53,7 @@ pub struct SetEmailRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailCodeRequest {
     #[serde(alias = "user_id")]
+    /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
     #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
@@ -61,8 +66,10 @@ pub struct EmailCodeRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyEmailRequest {
     #[serde(alias = "user_id")]
+    /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
     #[serde(alias = "verification_code")]
+    #[schema(value_type = crate::api::schema::VerificationCode, required = true)]
     pub verification_code: Option<String>,
 }
 
@@ -70,6 +77,7 @@ pub struct VerifyEmailRequest {
 #[serde(default, rename_all = "camelCase")]
 pub struct UserIdRequest {
     #[serde(alias = "user_id")]
+    /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
 }
 
@@ -92,13 +100,24 @@ pub(crate) fn oneof_error(message: &str, fields: &str) -> Error {
     )
 }
 
+/// `returnCode` is an (empty) message: an object, or absent.
+fn return_code_field(message: &str, return_code: Option<Value>) -> Result<Option<Value>, Error> {
+    match return_code {
+        Some(Value::Object(_)) | None => Ok(return_code),
+        Some(_) => Err(Error::plain(
+            Code::InvalidArgument,
+            format!("invalid {message}.ReturnCode: must be an object"),
+        )),
+    }
+}
+
 /// `sendCode` | `returnCode` | neither (= send with the default link).
 pub(crate) fn code_delivery(
     message: &str,
     send_code: Option<SendCode>,
     return_code: Option<Value>,
 ) -> Result<CodeDelivery, Error> {
-    match (send_code, return_code) {
+    match (send_code, return_code_field(message, return_code)?) {
         (Some(_), Some(_)) => Err(oneof_error(message, "sendCode, returnCode")),
         (None, Some(_)) => Ok(CodeDelivery::Return),
         (Some(send), None) => Ok(CodeDelivery::Mail {
@@ -114,6 +133,7 @@ pub(crate) fn set_email_mode(
     return_code: Option<Value>,
     is_verified: Option<bool>,
 ) -> Result<Verification, Error> {
+    let return_code = return_code_field(message, return_code)?;
     match is_verified {
         None => Ok(Verification::Code(code_delivery(
             message,
@@ -135,23 +155,37 @@ pub(crate) fn set_email_mode(
 #[serde(default)]
 pub struct ListQuery {
     /// uint64 in protobuf JSON: a number or a string.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::api::schema::Uint64>)]
     pub offset: Option<Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::api::schema::Uint64>)]
     pub limit: Option<Value>,
     pub asc: bool,
 }
+
+/// 2^53 - 1.
+pub(crate) const MAX_JSON_INTEGER: u64 = 9_007_199_254_740_991;
 
 /// A protobuf-JSON `uint64`: a number or a string.
 pub(crate) fn uint_field(value: &Option<Value>) -> Result<u64, Error> {
     match value {
         None | Some(Value::Null) => Ok(0),
-        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {
-            Error::plain(
-                Code::InvalidArgument,
-                "invalid ListQuery: not an unsigned integer",
-            )
-        }),
+        // `1.0` and `1e3` are integers too (JSON has one number type).
+        // As a JSON number up to 2^53 - 1, the largest integer every JSON parser holds
+        // exactly (`1.0` and `1e3` included); larger values come as strings.
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
+            .filter(|v| *v <= MAX_JSON_INTEGER)
+            .ok_or_else(|| {
+                Error::plain(
+                    Code::InvalidArgument,
+                    "invalid ListQuery: not an unsigned integer",
+                )
+            }),
         Some(Value::String(s)) => s.parse().map_err(|_| {
             Error::plain(
                 Code::InvalidArgument,

@@ -146,6 +146,7 @@ pub struct TextQuery {
     pub email_address: Option<String>,
     #[serde(alias = "user_name")]
     pub user_name: Option<String>,
+    #[schema(value_type = Option<crate::api::schema::TextQueryMethod>)]
     pub method: Option<String>,
 }
 
@@ -159,6 +160,7 @@ pub struct OrgQuery {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct StateQuery {
+    #[schema(value_type = crate::api::schema::UserStateName, required = true)]
     pub state: String,
 }
 
@@ -179,8 +181,9 @@ pub struct ListUsersResponse {
     pub result: Vec<UserDto>,
 }
 
-fn text_method(method: Option<&str>) -> (TextMatch, bool) {
-    match method.unwrap_or("TEXT_QUERY_METHOD_EQUALS") {
+fn text_method(method: Option<&str>) -> Result<(TextMatch, bool), Error> {
+    Ok(match method.unwrap_or("TEXT_QUERY_METHOD_EQUALS") {
+        "TEXT_QUERY_METHOD_EQUALS" => (TextMatch::Equals, false),
         "TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE" => (TextMatch::Equals, true),
         "TEXT_QUERY_METHOD_STARTS_WITH" => (TextMatch::StartsWith, false),
         "TEXT_QUERY_METHOD_STARTS_WITH_IGNORE_CASE" => (TextMatch::StartsWith, true),
@@ -188,8 +191,16 @@ fn text_method(method: Option<&str>) -> (TextMatch, bool) {
         "TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE" => (TextMatch::Contains, true),
         "TEXT_QUERY_METHOD_ENDS_WITH" => (TextMatch::EndsWith, false),
         "TEXT_QUERY_METHOD_ENDS_WITH_IGNORE_CASE" => (TextMatch::EndsWith, true),
-        _ => (TextMatch::Equals, false),
-    }
+        _ => return Err(unknown_enum("TextQuery.Method")),
+    })
+}
+
+/// protobuf JSON refuses an enum name it does not know.
+fn unknown_enum(field: &str) -> Error {
+    Error::plain(
+        Code::InvalidArgument,
+        format!("invalid ListUsersRequest.Queries.{field}: unknown enum value"),
+    )
 }
 
 pub async fn list_users(
@@ -204,11 +215,11 @@ pub async fn list_users(
     };
     for q in r.queries {
         if let Some(t) = q.email_query {
-            let (how, ignore_case) = text_method(t.method.as_deref());
+            let (how, ignore_case) = text_method(t.method.as_deref())?;
             query.email = Some((t.email_address.unwrap_or_default(), how, ignore_case));
         }
         if let Some(t) = q.user_name_query {
-            let (how, ignore_case) = text_method(t.method.as_deref());
+            let (how, ignore_case) = text_method(t.method.as_deref())?;
             query.username = Some((t.user_name.unwrap_or_default(), how, ignore_case));
         }
         if let Some(o) = q.organization_id_query {
@@ -216,9 +227,15 @@ pub async fn list_users(
             query.org = Some(OrgId::parse(&o.organization_id).unwrap_or(OrgId(-1)));
         }
         if let Some(s) = q.state_query {
-            query.state = UserState::ALL
-                .into_iter()
-                .find(|st| st.api_name() == s.state);
+            query.state = match s.state.as_str() {
+                "USER_STATE_UNSPECIFIED" => None,
+                name => Some(
+                    UserState::ALL
+                        .into_iter()
+                        .find(|st| st.api_name() == name)
+                        .ok_or_else(|| unknown_enum("StateQuery.State"))?,
+                ),
+            };
         }
     }
     m.list_users(caller, &query).await
