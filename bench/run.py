@@ -23,6 +23,8 @@ PORT, BARE_PORT, SMTP_PORT = 3801, 3802, 3803
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 USERS = int(os.environ.get("BENCH_USERS", "10000"))
 MAILS = int(os.environ.get("BENCH_MAILS", "4000"))
+# BENCH_SOAK=600: a mixed load for that many seconds, RSS sampled every 30 s.
+SOAK = int(os.environ.get("BENCH_SOAK", "0"))
 # For working on one path: BENCH_ONLY=set_return,get64 runs only those (no report).
 ONLY = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
 
@@ -217,6 +219,13 @@ def run_backend(name, db_url, results):
         log(f"[{name}] SetEmail returnCode, 8 connections")
         results[f"{name}.set_return8"] = wrk(base, 8, "set_email.lua", {**env, "BENCH_MODE": "returnCode"})
     log(f"[{name}] gRPC SetEmail returnCode, 64 and 8 connections")
+    if wanted("one_user"):
+        log(f"[{name}] SetEmail returnCode, 64 connections, all on one user")
+        one_file = os.path.join(data_dir, "one.txt")
+        with open(one_file, "w") as f:
+            f.write(ids[0])
+        results[f"{name}.one_user"] = wrk(base, 64, "set_email.lua",
+                                          {**env, "BENCH_IDS": one_file, "BENCH_MODE": "returnCode"})
     if wanted("grpc_set64"):
         results[f"{name}.grpc_set64"] = grpc("set", 64, 1, pat, ids_file)
     if wanted("grpc_set8"):
@@ -276,6 +285,39 @@ def run_backend(name, db_url, results):
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def soak(results):
+    """SOAK seconds of mixed load on SQLite (reads, SetEmail with returnCode and with
+    sendCode to the dev mailbox), with the server's RSS every 30 s."""
+    data_dir = tempfile.mkdtemp(prefix="mailroom-bench-soak-")
+    server = Server(data_dir, f"sqlite://{data_dir}/mailroom.db")
+    server.start()
+    pat = server.pat()
+    ids = seed(pat, 2000)
+    ids_file = os.path.join(data_dir, "ids.txt")
+    with open(ids_file, "w") as f:
+        f.write("\n".join(ids))
+    env = {**os.environ, "BENCH_IDS": ids_file, "BENCH_PAT": pat, "BENCH_LUA": LUA,
+           "BENCH_PATH_PREFIX": "/management/v1/users/", "BENCH_PATH_SUFFIX": "/email"}
+    base = f"http://127.0.0.1:{PORT}"
+    loads = [subprocess.Popen(["wrk", "-t1", f"-c{c}", f"-d{SOAK}s", "-s", os.path.join(LUA, script), base],
+                              env={**env, **extra}, stdout=subprocess.PIPE, text=True)
+             for c, script, extra in [(16, "get_email.lua", {}),
+                                      (8, "set_email.lua", {"BENCH_MODE": "returnCode"}),
+                                      (4, "set_email.lua", {"BENCH_MODE": "sendCode"})]]
+    samples, started = [], time.perf_counter()
+    while any(load.poll() is None for load in loads):
+        samples.append((time.perf_counter() - started, server.rss_mb()))
+        log(f"[soak] {samples[-1][0]:.0f} s: RSS {samples[-1][1]:.0f} MB")
+        time.sleep(30)
+    outputs = [load.communicate()[0] for load in loads]
+    requests = sum(int(re.search(r"(\d+) requests in", out).group(1)) for out in outputs)
+    errors = sum(int(x) for out in outputs for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    samples.append((time.perf_counter() - started, server.rss_mb()))
+    server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    results["soak"] = {"samples": samples, "requests": requests, "errors": errors}
+
+
 def wasm_sizes():
     # scripts/build-site.sh names the files after their content (target/site/assets.env).
     name = open(os.path.join(ROOT, "target/site/assets.env")).read().strip().split("=", 1)[1]
@@ -327,6 +369,8 @@ def write_report(results, backends):
                       "≥ 3,000/s SQLite, ≥ 1,500/s Postgres"),
                   row("POST /v2/users/{id}/email returnCode, 8 conns", results[f"{name}.set_return8"],
                       "p99 ≤ 20 ms"),
+                  row("POST /v2/users/{id}/email returnCode, 64 conns, **all on one user**",
+                      results[f"{name}.one_user"], "0 errors"),
                   row("gRPC SetEmail returnCode, 64 HTTP/2 conns", results[f"{name}.grpc_set64"]),
                   row("gRPC SetEmail returnCode, 8 conns", results[f"{name}.grpc_set8"]),
                   row("POST /v2/users/{id}/email sendCode (dev mailbox), 64 conns", results[f"{name}.set_send"]),
@@ -355,6 +399,17 @@ def write_report(results, backends):
                   f"`bench/smtp_count.py`), until the outbox was empty: {m['delivered']:,} sent in "
                   f"{m['seconds']:.1f} s = **{m['per_s']:,.0f} mails/s** (target ≥ 300/s; includes the "
                   f"server's start).", ""]
+    s = results.get("soak")
+    if s:
+        warm = [mb for t, mb in s["samples"] if t >= 60] or [s["samples"][-1][1]]
+        lines += ["## Soak", "",
+                  f"`BENCH_SOAK={SOAK}`: {SOAK} s of mixed load on SQLite (GET email 16 conns, SetEmail "
+                  f"returnCode 8 conns, SetEmail sendCode to the dev mailbox 4 conns; 2,000 users): "
+                  f"{s['requests']:,} requests, {s['errors']} errors. Server RSS every 30 s:", "",
+                  "| seconds | RSS MB |", "|---|---|"]
+        lines += [f"| {t:.0f} | {mb:.0f} |" for t, mb in s["samples"]]
+        lines += ["", f"After the first minute: {min(warm):.0f}–{max(warm):.0f} MB "
+                      f"({(max(warm) - min(warm)) / min(warm) * 100:.0f} % spread; target: flat).", ""]
     lines += ["## WASM bundle", "",
               f"`target/site/pkg/mailroom-<build id>_bg.wasm` (the islands only): {sizes['raw']:,} bytes raw, {sizes['gzip']:,} gzip -9, "
               f"{sizes['brotli']:,} brotli -q 11 (target ≤ 200 KB gzip).", ""]
@@ -373,6 +428,9 @@ def main():
     if pg:
         backends.append("postgres")
         run_backend("postgres", pg, results)
+    if SOAK:
+        log(f"[soak] {SOAK} s of mixed load")
+        soak(results)
     if ONLY:
         print(json.dumps(results, indent=1))
     else:

@@ -31,6 +31,10 @@ pub(crate) trait SqlBackend: Send + Sync + 'static {
     async fn close_pools(&self);
     async fn announce(&self) -> Result<()>;
     async fn listen(&self, on_change: Box<dyn Fn() -> bool + Send + Sync>) -> Result<()>;
+    /// Users by id in memory, where this process is the only writer (SQLite).
+    fn user_cache(&self) -> Option<&crate::store::user_cache::UserCache> {
+        None
+    }
 }
 
 #[async_trait]
@@ -65,7 +69,14 @@ where
     }
 
     async fn commit(&self, write: Write) -> Result<bool> {
-        self.commit_write(write).await
+        let Some(cache) = self.user_cache() else {
+            return self.commit_write(write).await;
+        };
+        let touched = write.users_written();
+        let outcome = self.commit_write(write).await;
+        // Before the caller hears of it: a read after the answer sees the write.
+        cache.invalidate(&touched);
+        outcome
     }
 
     async fn instance_value(&self, key: &str) -> Result<Option<String>> {
@@ -81,7 +92,18 @@ where
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>> {
-        Sql::<B::Db>::user(self.read_pool(), id).await
+        let Some(cache) = self.user_cache() else {
+            return Sql::<B::Db>::user(self.read_pool(), id).await;
+        };
+        let generation = match cache.get(id) {
+            Ok(user) => return Ok(Some(user)),
+            Err(generation) => generation,
+        };
+        let user = Sql::<B::Db>::user(self.read_pool(), id).await?;
+        if let Some(user) = &user {
+            cache.fill(generation, user);
+        }
+        Ok(user)
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {

@@ -23,6 +23,7 @@ mod queries;
 mod rows;
 pub mod sqlite;
 mod statement;
+mod user_cache;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -204,6 +205,17 @@ pub struct Write {
 impl Write {
     pub fn new() -> Self {
         Write::default()
+    }
+
+    /// The users whose row this write inserts or replaces.
+    pub(crate) fn users_written(&self) -> Vec<UserId> {
+        self.ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::InsertUser(user) | Op::UpdateUser { user, .. } => Some(user.id),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn push(&mut self, op: Op) -> &mut Self {

@@ -27,6 +27,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Writes queue here for the group committer (`group_commit`).
     writes: mpsc::UnboundedSender<PendingWrite>,
+    users: super::user_cache::UserCache,
 }
 
 /// Takes the write lock at the start, so a transaction never fails half-way on the
@@ -76,6 +77,7 @@ impl SqliteStore {
             reader,
             writer,
             writes,
+            users: Default::default(),
         })
     }
 }
@@ -86,6 +88,10 @@ impl SqlBackend for SqliteStore {
     /// The single writer serializes claims.
     const ROW_LOCK: &'static str = "";
     const BEGIN_WRITE: &'static str = BEGIN_WRITE;
+
+    fn user_cache(&self) -> Option<&super::user_cache::UserCache> {
+        Some(&self.users)
+    }
 
     fn read_pool(&self) -> &SqlitePool {
         &self.reader

@@ -220,6 +220,60 @@ async fn a_mix_of_writes_to_one_user_serializes(app: TestApp) {
     assert_eq!(changes, 12, "every SetEmail");
 }
 
+/// Issue 13: reads are served from memory on SQLite; a read after an acknowledged
+/// write still sees it, while other readers hammer the same user.
+async fn a_read_after_an_acknowledged_write_sees_it(app: TestApp) {
+    let user = app.human("cached@example.com", true).await;
+    let path = format!("/management/v1/users/{user}/email");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..8 {
+        let (client, url, pat, stop) = (
+            app.client.clone(),
+            app.url(&path),
+            app.pat.clone(),
+            stop.clone(),
+        );
+        readers.push(tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let answer = client.get(&url).bearer_auth(&pat).send().await.unwrap();
+                assert_eq!(answer.status(), 200);
+            }
+        }));
+    }
+    for i in 0..40 {
+        let address = format!("cached{i}@example.com");
+        let set = app
+            .post(
+                &format!("/v2/users/{user}/email"),
+                if i % 2 == 0 {
+                    json!({"email": address, "isVerified": true})
+                } else {
+                    json!({"email": address, "returnCode": {}})
+                },
+            )
+            .await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        let read = app.get(&path).await;
+        assert_eq!(
+            read.body["email"]["email"],
+            json!(address),
+            "read {i} after its write"
+        );
+        // protobuf JSON leaves `false` out.
+        assert_eq!(
+            read.body["email"]["isEmailVerified"]
+                .as_bool()
+                .unwrap_or(false),
+            i % 2 == 0
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+}
+
 /// Writes that arrive together share a transaction on SQLite (group commit): a
 /// failing one among them (a taken username) fails alone, and every other one lands.
 async fn a_failing_write_among_concurrent_ones_fails_alone(app: TestApp) {
@@ -278,5 +332,6 @@ both_backends!(
     send_limits,
     concurrent_writes_to_one_user_all_land_in_order,
     a_mix_of_writes_to_one_user_serializes,
+    a_read_after_an_acknowledged_write_sees_it,
     a_failing_write_among_concurrent_ones_fails_alone
 );
