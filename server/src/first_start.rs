@@ -99,17 +99,44 @@ pub fn load_or_create_master_key(
     }
 }
 
-/// This process's instance id (`<data dir>/instance.id`, made on first start): the
-/// owner of the mails it claims, so that it can hand them back when it starts again.
-pub fn load_or_create_instance_id(path: &Path) -> Result<String, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
-        Ok(_) => Err(format!("{} is empty", path.display())),
+/// Who claims this process's mails: the id in `<data dir>/instance.id` (made on
+/// first start), held under an exclusive file lock for as long as the process runs.
+/// Claims under the locked id are from an earlier run of this data directory, which
+/// has stopped, and may be handed back at once. A process that finds the id held by
+/// another live one claims under a fresh id of its own, so it hands back nothing.
+pub struct Instance {
+    pub id: String,
+    /// The lock lives as long as this value (the kernel drops it with the process,
+    /// also on SIGKILL).
+    _lock: Option<std::fs::File>,
+}
+
+pub fn claim_instance_id(path: &Path) -> Result<Instance, String> {
+    let id = match std::fs::read_to_string(path) {
+        Ok(text) if !text.trim().is_empty() => text.trim().to_owned(),
+        Ok(_) => return Err(format!("{} is empty", path.display())),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             let id = format!("{:032x}", rand::random::<u128>());
             write_secret_file(path, &format!("{id}\n"))?;
-            Ok(id)
+            id
         }
-        Err(err) => Err(format!("cannot read {}: {err}", path.display())),
+        Err(err) => return Err(format!("cannot read {}: {err}", path.display())),
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|err| format!("cannot open {}: {err}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Instance {
+            id,
+            _lock: Some(file),
+        }),
+        // A second process on the same data directory (tests, or a copied one): its
+        // claims must never be taken for a dead run's.
+        Err(std::fs::TryLockError::WouldBlock) => Ok(Instance {
+            id: format!("{id}-{:016x}", rand::random::<u64>()),
+            _lock: None,
+        }),
+        Err(std::fs::TryLockError::Error(err)) => {
+            Err(format!("cannot lock {}: {err}", path.display()))
+        }
     }
 }

@@ -45,6 +45,8 @@ pub struct Application {
     worker: Option<Worker>,
     /// The first start's secrets, for `main` to print (tests read them from here).
     pub bootstrapped: Option<mailroom_core::bootstrap::Bootstrapped>,
+    /// Holds the data directory's instance id while serving.
+    _instance: first_start::Instance,
 }
 
 impl Application {
@@ -97,11 +99,10 @@ impl Application {
             .map_err(|err| format!("cannot seal stored mails: {}", err.client_message()))?;
         // Mails this process had claimed when it stopped (a crash, a kill) are due
         // again now rather than when their lease ends.
-        let instance_id =
-            first_start::load_or_create_instance_id(&config.data_dir.join("instance.id"))?;
+        let instance = first_start::claim_instance_id(&config.data_dir.join("instance.id"))?;
         if config.worker_enabled {
             let handed_back = mailroom
-                .reclaim_own_mails(&instance_id)
+                .reclaim_own_mails(&instance.id)
                 .await
                 .map_err(|err| format!("cannot reclaim mails: {}", err.client_message()))?;
             if handed_back > 0 {
@@ -147,7 +148,7 @@ impl Application {
                     batch: (config.smtp_pool_size.max(1) as u64 * 8).max(50),
                     poll_interval: config.worker_poll,
                     lease_secs: config.mail_lease_secs,
-                    owner: instance_id.clone(),
+                    owner: instance.id.clone(),
                 },
             )
         });
@@ -158,6 +159,7 @@ impl Application {
             address,
             worker,
             bootstrapped,
+            _instance: instance,
         })
     }
 

@@ -521,6 +521,39 @@ async fn a_mail_stuck_in_sending_is_picked_up_again() {
     assert_eq!(page.body["mails"][0]["attempts"], 2);
 }
 
+/// A second process on the same data directory while the first runs does not take
+/// the first one's claims for a dead run's: they stay claimed.
+#[tokio::test]
+async fn a_second_live_process_leaves_the_first_ones_claims_alone() {
+    let sink = SmtpSink::start();
+    let app = app_with_smtp(Backend::Sqlite, sink.port).await;
+    add_human(&app, json!({"profile": {"givenName": "L", "familyName": "C"}, "email": {"email": "live@example.com", "sendCode": {}}})).await;
+    let id = std::fs::read_to_string(app.config.data_dir.join("instance.id")).unwrap();
+    use mailroom_core::clock::Clock;
+    let now = app.clock.now();
+    let claimed = app
+        .mailroom
+        .store()
+        .claim_mails(now, now.plus_secs(120), 10, id.trim())
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Its worker would deliver a reclaimed mail; keep it from claiming anything new.
+    app.second_process(|config| {
+        config.worker_enabled = true;
+        config.smtp_url = None;
+        config.worker_poll = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let mails = app.get("/mailroom/v1/mails?status=sending").await;
+    assert_eq!(
+        mails.body["mails"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        mails.body
+    );
+}
+
 /// A process that restarts under the same instance id takes its own unfinished
 /// claims back at once; another owner's claims wait for their lease.
 #[tokio::test]
