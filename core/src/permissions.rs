@@ -92,6 +92,13 @@ pub struct Caller {
     pub memberships: Vec<Membership>,
 }
 
+/// Whether these memberships make their user an instance owner.
+pub fn holds_instance_owner(memberships: &[Membership]) -> bool {
+    memberships
+        .iter()
+        .any(|m| m.org_id.is_none() && m.roles.contains(&Role::IamOwner))
+}
+
 impl Caller {
     fn memberships_for(&self, org: OrgId) -> impl Iterator<Item = &Membership> {
         self.memberships
@@ -133,9 +140,7 @@ impl Caller {
 
     /// Whether the caller is an instance owner (and so holds every role everywhere).
     pub fn is_instance_owner(&self) -> bool {
-        self.memberships
-            .iter()
-            .any(|m| m.org_id.is_none() && m.roles.contains(&Role::IamOwner))
+        holds_instance_owner(&self.memberships)
     }
 
     /// Whether the caller holds, in `scope` (`None` = the instance), every permission

@@ -8,7 +8,7 @@ use crate::change::{event, UserChange};
 use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::model::{Details, User, UserState};
-use crate::permissions::{Caller, Permission, Role};
+use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
 use crate::store::Op;
 
@@ -111,11 +111,7 @@ impl Mailroom {
         if user.state != UserState::Active {
             return Ok(None);
         }
-        let memberships = self.store.memberships(user.id).await?;
-        let owner = memberships
-            .iter()
-            .any(|m| m.org_id.is_none() && m.roles.contains(&Role::IamOwner));
-        if !owner {
+        if !crate::permissions::holds_instance_owner(&self.store.memberships(user.id).await?) {
             return Ok(None);
         }
         // No user has id 0: its turn is the instance owners' turn.

@@ -234,8 +234,6 @@ async fn commit_together(pool: &SqlitePool, writes: Vec<Write>) -> Result<()> {
     Ok(())
 }
 
-/// Creates the database's directory (0700) and an empty database file (0600) before
-/// SQLite does, so that neither is ever readable by others (SPEC §7 "Files").
 /// What `mailroom backup` made.
 #[derive(Debug, Clone, Copy)]
 pub struct Backup {
@@ -285,6 +283,8 @@ pub async fn backup(url: &str, dest: &std::path::Path) -> Result<Backup, String>
     Ok(Backup { bytes, users })
 }
 
+/// Creates the database's directory (0700) and an empty database file (0600) before
+/// SQLite does, so that neither is ever readable by others (SPEC §7 "Files").
 fn prepare_private_file(path: &std::path::Path) -> Result<(), String> {
     if path.as_os_str().is_empty() || path.to_string_lossy().starts_with(':') {
         return Ok(()); // in memory
