@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mailroom_core::permissions::Caller;
+use mailroom_core::target::OrgContext;
 use mailroom_core::user_state::StateChange;
 use mailroom_core::{Code, Error, Mailroom};
 use serde::Serialize;
@@ -122,62 +123,26 @@ async fn user_service_json(
     })
 }
 
-async fn user_service_binary(
-    m: &Mailroom,
-    caller: &Caller,
-    method: &str,
-    body: &[u8],
-) -> Result<Response, Error> {
-    use crate::grpc::pb::zitadel::user::v2 as pb;
-    use crate::grpc::user_v2 as grpc;
-    Ok(match method {
-        "SetEmail" => proto(grpc::set_email(m, caller, decode(body)?).await?),
-        "SendEmailCode" => proto(grpc::send_email_code(m, caller, decode(body)?).await?),
-        "ResendEmailCode" => proto(grpc::resend_email_code(m, caller, decode(body)?).await?),
-        "VerifyEmail" => proto(grpc::verify_email(m, caller, decode(body)?).await?),
-        "AddHumanUser" => proto(grpc::add_human_user(m, caller, decode(body)?).await?),
-        "GetUserByID" => proto(grpc::get_user_by_id(m, caller, decode(body)?).await?),
-        "ListUsers" => proto(grpc::list_users(m, caller, decode(body)?).await?),
-        "DeleteUser" => proto(grpc::delete_user(m, caller, decode(body)?).await?),
-        "DeactivateUser" => {
-            let r: pb::DeactivateUserRequest = decode(body)?;
-            let details = grpc::change_state(m, caller, r.user_id, StateChange::Deactivate);
-            proto(pb::DeactivateUserResponse {
-                details: details.await?,
-            })
+/// The User Service in Connect binary: the gRPC adapters' functions, from the one list
+/// of methods the tonic service is built from.
+macro_rules! binary_methods {
+    ($($name:literal $method:ident($req:ident) -> $resp:ident;)*) => {
+        async fn user_service_binary(
+            m: &Mailroom,
+            caller: &Caller,
+            method: &str,
+            body: &[u8],
+        ) -> Result<Response, Error> {
+            let org = OrgContext::CallersOrg;
+            match method {
+                $($name => Ok(proto(crate::grpc::user_v2::$method(m, caller, org, decode(body)?).await?)),)*
+                _ => Err(Error::plain(Code::Unimplemented, "not a method of the User Service")),
+            }
         }
-        "ReactivateUser" => {
-            let r: pb::ReactivateUserRequest = decode(body)?;
-            let details = grpc::change_state(m, caller, r.user_id, StateChange::Reactivate);
-            proto(pb::ReactivateUserResponse {
-                details: details.await?,
-            })
-        }
-        "LockUser" => {
-            let r: pb::LockUserRequest = decode(body)?;
-            let details = grpc::change_state(m, caller, r.user_id, StateChange::Lock);
-            proto(pb::LockUserResponse {
-                details: details.await?,
-            })
-        }
-        "AddPersonalAccessToken" => {
-            proto(grpc::add_personal_access_token(m, caller, decode(body)?).await?)
-        }
-        "RemovePersonalAccessToken" => {
-            proto(grpc::remove_personal_access_token(m, caller, decode(body)?).await?)
-        }
-        "ListPersonalAccessTokens" => {
-            proto(grpc::list_personal_access_tokens(m, caller, decode(body)?).await?)
-        }
-        _ => {
-            let r: pb::UnlockUserRequest = decode(body)?;
-            let details = grpc::change_state(m, caller, r.user_id, StateChange::Unlock);
-            proto(pb::UnlockUserResponse {
-                details: details.await?,
-            })
-        }
-    })
+    };
 }
+
+crate::grpc::user_v2::methods!(binary_methods);
 
 /// `application/proto` (optionally with parameters) asks for binary messages.
 fn is_binary(headers: &HeaderMap) -> bool {
@@ -219,7 +184,15 @@ pub async fn organization_service(
     let result: Result<Response, Error> = async {
         let caller = authenticate(&m, &headers).await?;
         Ok(if is_binary(&headers) {
-            proto(crate::grpc::org_v2::add_organization(&m, &caller, decode(&body.0)?).await?)
+            proto(
+                crate::grpc::org_v2::add_organization(
+                    &m,
+                    &caller,
+                    OrgContext::CallersOrg,
+                    decode(&body.0)?,
+                )
+                .await?,
+            )
         } else {
             json(org_v2::AddOrganizationResponse::from(
                 &org_v2::add_organization(&m, &caller, body.parse()?).await?,

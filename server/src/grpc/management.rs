@@ -7,13 +7,11 @@ use mailroom_core::permissions::Caller;
 use mailroom_core::target::OrgContext;
 use mailroom_core::tokens::TokenView;
 use mailroom_core::{Error, Mailroom};
-use tonic::{Request, Response, Status};
 
 use super::convert::{details_v1, list_query, now, rfc3339, timestamp};
 use super::pb::zitadel::management::v1 as pb;
 use super::pb::zitadel::management::v1::management_service_server::ManagementService;
 use super::pb::zitadel::{user::v1 as user, v1 as object};
-use super::{answer, Services};
 use crate::api::management as api;
 use crate::api::pats;
 
@@ -159,152 +157,101 @@ async fn list_personal_access_tokens(
     })
 }
 
-#[tonic::async_trait]
-impl ManagementService for Services {
-    async fn add_human_user(
-        &self,
-        request: Request<pb::AddHumanUserRequest>,
-    ) -> Result<Response<pb::AddHumanUserResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        answer(add_human_user(&self.mailroom, &caller, org, r).await)
-    }
+async fn resend_human_initialization(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    r: pb::ResendHumanInitializationRequest,
+) -> Result<pb::ResendHumanInitializationResponse, Error> {
+    let request = api::ResendInitializationRequest {
+        email: Some(r.email),
+    };
+    let details = api::resend_human_initialization(m, caller, org, &r.user_id, request).await?;
+    Ok(pb::ResendHumanInitializationResponse {
+        details: details_v1(&details),
+    })
+}
 
-    async fn add_machine_user(
-        &self,
-        request: Request<pb::AddMachineUserRequest>,
-    ) -> Result<Response<pb::AddMachineUserResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        answer(add_machine_user(&self.mailroom, &caller, org, r).await)
-    }
+async fn resend_human_email_verification(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    r: pb::ResendHumanEmailVerificationRequest,
+) -> Result<pb::ResendHumanEmailVerificationResponse, Error> {
+    let details = api::resend_human_email_verification(m, caller, org, &r.user_id).await?;
+    Ok(pb::ResendHumanEmailVerificationResponse {
+        details: details_v1(&details),
+    })
+}
 
-    async fn get_human_email(
-        &self,
-        request: Request<pb::GetHumanEmailRequest>,
-    ) -> Result<Response<pb::GetHumanEmailResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        answer(get_human_email(&self.mailroom, &caller, org, r).await)
-    }
+async fn get_personal_access_token_by_i_ds(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    r: pb::GetPersonalAccessTokenByIDsRequest,
+) -> Result<pb::GetPersonalAccessTokenByIDsResponse, Error> {
+    let t = pats::get_personal_access_token(m, caller, org, &r.user_id, &r.token_id).await?;
+    Ok(pb::GetPersonalAccessTokenByIDsResponse {
+        token: Some(token(&t)),
+    })
+}
 
-    async fn update_human_email(
-        &self,
-        request: Request<pb::UpdateHumanEmailRequest>,
-    ) -> Result<Response<pb::UpdateHumanEmailResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        answer(update_human_email(&self.mailroom, &caller, org, r).await)
-    }
+async fn remove_personal_access_token(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    r: pb::RemovePersonalAccessTokenRequest,
+) -> Result<pb::RemovePersonalAccessTokenResponse, Error> {
+    let removed = pats::remove_personal_access_token(m, caller, org, &r.user_id, &r.token_id);
+    Ok(pb::RemovePersonalAccessTokenResponse {
+        details: details_v1(&removed.await?),
+    })
+}
 
-    async fn resend_human_initialization(
-        &self,
-        request: Request<pb::ResendHumanInitializationRequest>,
-    ) -> Result<Response<pb::ResendHumanInitializationResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        let request = api::ResendInitializationRequest {
-            email: Some(r.email),
-        };
-        let result =
-            api::resend_human_initialization(&self.mailroom, &caller, org, &r.user_id, request);
-        answer(
-            result
-                .await
-                .map(|details| pb::ResendHumanInitializationResponse {
-                    details: details_v1(&details),
-                }),
-        )
-    }
+/// AddOrg creates a new org: the caller's org context does not enter into it.
+async fn add_org(
+    m: &Mailroom,
+    caller: &Caller,
+    _: OrgContext,
+    r: pb::AddOrgRequest,
+) -> Result<pb::AddOrgResponse, Error> {
+    let request = api::AddOrgRequest { name: r.name };
+    let (id, details) = api::add_org_method(m, caller, request).await?;
+    Ok(pb::AddOrgResponse {
+        id: id.to_string(),
+        details: details_v1(&details),
+    })
+}
 
-    async fn resend_human_email_verification(
-        &self,
-        request: Request<pb::ResendHumanEmailVerificationRequest>,
-    ) -> Result<Response<pb::ResendHumanEmailVerificationResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        let result = api::resend_human_email_verification(&self.mailroom, &caller, org, &r.user_id);
-        answer(
-            result
-                .await
-                .map(|details| pb::ResendHumanEmailVerificationResponse {
-                    details: details_v1(&details),
-                }),
-        )
-    }
+async fn add_org_member(
+    m: &Mailroom,
+    caller: &Caller,
+    org: OrgContext,
+    r: pb::AddOrgMemberRequest,
+) -> Result<pb::AddOrgMemberResponse, Error> {
+    let request = api::AddMemberRequest {
+        user_id: r.user_id,
+        roles: r.roles,
+    };
+    let details = api::add_org_member(m, caller, org, request).await?;
+    Ok(pb::AddOrgMemberResponse {
+        details: details_v1(&details),
+    })
+}
 
-    async fn get_personal_access_token_by_i_ds(
-        &self,
-        request: Request<pb::GetPersonalAccessTokenByIDsRequest>,
-    ) -> Result<Response<pb::GetPersonalAccessTokenByIDsResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        let result =
-            pats::get_personal_access_token(&self.mailroom, &caller, org, &r.user_id, &r.token_id);
-        answer(
-            result
-                .await
-                .map(|t| pb::GetPersonalAccessTokenByIDsResponse {
-                    token: Some(token(&t)),
-                }),
-        )
-    }
-
-    async fn list_personal_access_tokens(
-        &self,
-        request: Request<pb::ListPersonalAccessTokensRequest>,
-    ) -> Result<Response<pb::ListPersonalAccessTokensResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        answer(list_personal_access_tokens(&self.mailroom, &caller, org, r).await)
-    }
-
-    async fn add_personal_access_token(
-        &self,
-        request: Request<pb::AddPersonalAccessTokenRequest>,
-    ) -> Result<Response<pb::AddPersonalAccessTokenResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        answer(add_personal_access_token(&self.mailroom, &caller, org, r).await)
-    }
-
-    async fn remove_personal_access_token(
-        &self,
-        request: Request<pb::RemovePersonalAccessTokenRequest>,
-    ) -> Result<Response<pb::RemovePersonalAccessTokenResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        let result = pats::remove_personal_access_token(
-            &self.mailroom,
-            &caller,
-            org,
-            &r.user_id,
-            &r.token_id,
-        );
-        answer(
-            result
-                .await
-                .map(|details| pb::RemovePersonalAccessTokenResponse {
-                    details: details_v1(&details),
-                }),
-        )
-    }
-
-    async fn add_org(
-        &self,
-        request: Request<pb::AddOrgRequest>,
-    ) -> Result<Response<pb::AddOrgResponse>, Status> {
-        let (caller, _, r) = self.open(request).await?;
-        let result =
-            api::add_org_method(&self.mailroom, &caller, api::AddOrgRequest { name: r.name });
-        answer(result.await.map(|(id, details)| pb::AddOrgResponse {
-            id: id.to_string(),
-            details: details_v1(&details),
-        }))
-    }
-
-    async fn add_org_member(
-        &self,
-        request: Request<pb::AddOrgMemberRequest>,
-    ) -> Result<Response<pb::AddOrgMemberResponse>, Status> {
-        let (caller, org, r) = self.open(request).await?;
-        let request = api::AddMemberRequest {
-            user_id: r.user_id,
-            roles: r.roles,
-        };
-        let result = api::add_org_member(&self.mailroom, &caller, org, request);
-        answer(result.await.map(|details| pb::AddOrgMemberResponse {
-            details: details_v1(&details),
-        }))
+super::serve! {
+    ManagementService for pb {
+        add_human_user(AddHumanUserRequest) -> AddHumanUserResponse = add_human_user;
+        add_machine_user(AddMachineUserRequest) -> AddMachineUserResponse = add_machine_user;
+        get_human_email(GetHumanEmailRequest) -> GetHumanEmailResponse = get_human_email;
+        update_human_email(UpdateHumanEmailRequest) -> UpdateHumanEmailResponse = update_human_email;
+        resend_human_initialization(ResendHumanInitializationRequest) -> ResendHumanInitializationResponse = resend_human_initialization;
+        resend_human_email_verification(ResendHumanEmailVerificationRequest) -> ResendHumanEmailVerificationResponse = resend_human_email_verification;
+        get_personal_access_token_by_i_ds(GetPersonalAccessTokenByIDsRequest) -> GetPersonalAccessTokenByIDsResponse = get_personal_access_token_by_i_ds;
+        list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse = list_personal_access_tokens;
+        add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse = add_personal_access_token;
+        remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse = remove_personal_access_token;
+        add_org(AddOrgRequest) -> AddOrgResponse = add_org;
+        add_org_member(AddOrgMemberRequest) -> AddOrgMemberResponse = add_org_member;
     }
 }

@@ -97,6 +97,28 @@ fn answer<T>(result: Result<T, Error>) -> Result<tonic::Response<T>, tonic::Stat
         .map_err(|err| failure(&err))
 }
 
+/// A tonic service from a table of `method(Request) -> Response = function;`. Every
+/// call is opened (the caller from `authorization`, the v1 org from
+/// `x-zitadel-orgid`) and answered alike; `function(mailroom, caller, org, message)`
+/// converts and runs the method, as Connect binary runs it too.
+macro_rules! serve {
+    ($service:ident for $pb:ident { $($method:ident($req:ident) -> $resp:ident = $call:path;)* }) => {
+        #[tonic::async_trait]
+        impl $service for $crate::grpc::Services {
+            $(
+                async fn $method(
+                    &self,
+                    request: tonic::Request<$pb::$req>,
+                ) -> Result<tonic::Response<$pb::$resp>, tonic::Status> {
+                    let (caller, org, message) = self.open(request).await?;
+                    $crate::grpc::answer($call(&self.mailroom, &caller, org, message).await)
+                }
+            )*
+        }
+    };
+}
+use serve;
+
 /// The two ways in: gRPC as it is, and gRPC-web translated to it first.
 #[derive(Clone)]
 pub struct Transports {

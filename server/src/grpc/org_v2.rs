@@ -1,18 +1,18 @@
 //! `zitadel.org.v2.OrganizationService` over gRPC, gRPC-web and Connect binary.
 
 use mailroom_core::permissions::Caller;
+use mailroom_core::target::OrgContext;
 use mailroom_core::{Error, Mailroom};
-use tonic::{Request, Response, Status};
 
 use super::convert::details_v2;
 use super::pb::zitadel::org::v2 as pb;
 use super::pb::zitadel::org::v2::organization_service_server::OrganizationService;
-use super::{answer, Services};
 use crate::api::org_v2 as api;
 
 pub async fn add_organization(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::AddOrganizationRequest,
 ) -> Result<pb::AddOrganizationResponse, Error> {
     use pb::add_organization_request::admin::UserType;
@@ -41,13 +41,8 @@ pub async fn add_organization(
     })
 }
 
-#[tonic::async_trait]
-impl OrganizationService for Services {
-    async fn add_organization(
-        &self,
-        request: Request<pb::AddOrganizationRequest>,
-    ) -> Result<Response<pb::AddOrganizationResponse>, Status> {
-        let (caller, _, r) = self.open(request).await?;
-        answer(add_organization(&self.mailroom, &caller, r).await)
+super::serve! {
+    OrganizationService for pb {
+        add_organization(AddOrganizationRequest) -> AddOrganizationResponse = add_organization;
     }
 }

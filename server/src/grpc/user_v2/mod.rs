@@ -5,10 +5,10 @@
 use mailroom_core::add_user::Created;
 use mailroom_core::model::Details;
 use mailroom_core::permissions::Caller;
+use mailroom_core::target::OrgContext;
 use mailroom_core::user_state::StateChange;
 use mailroom_core::users::UserPage;
-use mailroom_core::{Error, Mailroom};
-use tonic::Status;
+use mailroom_core::{Code, Error, Mailroom};
 
 use super::convert::{details_v2, now, rfc3339, timestamp};
 use super::pb::zitadel::filter::v2 as filter;
@@ -27,6 +27,7 @@ use messages::*;
 pub async fn set_email(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::SetEmailRequest,
 ) -> Result<pb::SetEmailResponse, Error> {
     let write = api::set_email(m, caller, None, set_email_request(r)).await?;
@@ -39,6 +40,7 @@ pub async fn set_email(
 pub async fn send_email_code(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::SendEmailCodeRequest,
 ) -> Result<pb::SendEmailCodeResponse, Error> {
     let write = api::send_email_code(m, caller, None, send_email_code_request(r)).await?;
@@ -51,6 +53,7 @@ pub async fn send_email_code(
 pub async fn resend_email_code(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::ResendEmailCodeRequest,
 ) -> Result<pb::ResendEmailCodeResponse, Error> {
     let write = api::resend_email_code(m, caller, None, resend_email_code_request(r)).await?;
@@ -63,6 +66,7 @@ pub async fn resend_email_code(
 pub async fn verify_email(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::VerifyEmailRequest,
 ) -> Result<pb::VerifyEmailResponse, Error> {
     let request = api::VerifyEmailRequest {
@@ -78,6 +82,7 @@ pub async fn verify_email(
 pub async fn add_human_user(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::AddHumanUserRequest,
 ) -> Result<pb::AddHumanUserResponse, Error> {
     let Created {
@@ -96,6 +101,7 @@ pub async fn add_human_user(
 pub async fn get_user_by_id(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::GetUserByIdRequest,
 ) -> Result<pb::GetUserByIdResponse, Error> {
     let found = api::get_user(m, caller, None, user_id(r.user_id)).await?;
@@ -108,6 +114,7 @@ pub async fn get_user_by_id(
 pub async fn list_users(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::ListUsersRequest,
 ) -> Result<pb::ListUsersResponse, Error> {
     let page: UserPage = api::list_users(m, caller, list_users_request(r)).await?;
@@ -125,6 +132,7 @@ pub async fn list_users(
 pub async fn delete_user(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::DeleteUserRequest,
 ) -> Result<pb::DeleteUserResponse, Error> {
     let details = api::delete_user(m, caller, None, user_id(r.user_id)).await?;
@@ -133,20 +141,33 @@ pub async fn delete_user(
     })
 }
 
-/// Deactivate, reactivate, lock, unlock: their answers are all `{details}`.
-pub async fn change_state(
-    m: &Mailroom,
-    caller: &Caller,
-    user: String,
-    to: StateChange,
-) -> Result<Option<object::Details>, Error> {
-    let details = api::change_state(m, caller, None, user_id(user), to).await?;
-    Ok(details_v2(&details))
+/// Deactivate, reactivate, lock, unlock: a user id in, `{details}` out.
+macro_rules! state_changes {
+    ($($method:ident($req:ident) -> $resp:ident = $change:ident;)*) => {$(
+        pub async fn $method(
+            m: &Mailroom,
+            caller: &Caller,
+            _: OrgContext,
+            r: pb::$req,
+        ) -> Result<pb::$resp, Error> {
+            let change = StateChange::$change;
+            let details = api::change_state(m, caller, None, user_id(r.user_id), change).await?;
+            Ok(pb::$resp { details: details_v2(&details) })
+        }
+    )*};
+}
+
+state_changes! {
+    deactivate_user(DeactivateUserRequest) -> DeactivateUserResponse = Deactivate;
+    reactivate_user(ReactivateUserRequest) -> ReactivateUserResponse = Reactivate;
+    lock_user(LockUserRequest) -> LockUserResponse = Lock;
+    unlock_user(UnlockUserRequest) -> UnlockUserResponse = Unlock;
 }
 
 pub async fn add_personal_access_token(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::AddPersonalAccessTokenRequest,
 ) -> Result<pb::AddPersonalAccessTokenResponse, Error> {
     let request = pats::AddTokenV2Request {
@@ -168,6 +189,7 @@ pub async fn add_personal_access_token(
 pub async fn remove_personal_access_token(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::RemovePersonalAccessTokenRequest,
 ) -> Result<pb::RemovePersonalAccessTokenResponse, Error> {
     let request = pats::RemoveTokenV2Request {
@@ -183,6 +205,7 @@ pub async fn remove_personal_access_token(
 pub async fn list_personal_access_tokens(
     m: &Mailroom,
     caller: &Caller,
+    _: OrgContext,
     r: pb::ListPersonalAccessTokensRequest,
 ) -> Result<pb::ListPersonalAccessTokensResponse, Error> {
     let list: TokenList = pats::list_tokens_v2(m, caller, list_tokens_request(r)).await?;
@@ -196,6 +219,50 @@ pub async fn list_personal_access_tokens(
 }
 
 /// Invite codes arrive with the console's second stage (SPEC §3.2).
-fn not_served(method: &str) -> Status {
-    Status::unimplemented(format!("{method} is not served yet"))
+macro_rules! not_served {
+    ($($method:ident($req:ident) -> $resp:ident = $name:literal;)*) => {$(
+        pub async fn $method(
+            _: &Mailroom,
+            _: &Caller,
+            _: OrgContext,
+            _: pb::$req,
+        ) -> Result<pb::$resp, Error> {
+            Err(Error::plain(Code::Unimplemented, concat!($name, " is not served yet")))
+        }
+    )*};
 }
+
+not_served! {
+    create_invite_code(CreateInviteCodeRequest) -> CreateInviteCodeResponse = "CreateInviteCode";
+    resend_invite_code(ResendInviteCodeRequest) -> ResendInviteCodeResponse = "ResendInviteCode";
+    verify_invite_code(VerifyInviteCodeRequest) -> VerifyInviteCodeResponse = "VerifyInviteCode";
+}
+
+/// Every method of the service: its name on the wire, the function serving it and its
+/// messages. The tonic service (`service`) and Connect binary (`api::connect`) are
+/// both built from this one list.
+macro_rules! methods {
+    ($then:path) => {
+        $then! {
+            "SetEmail" set_email(SetEmailRequest) -> SetEmailResponse;
+            "SendEmailCode" send_email_code(SendEmailCodeRequest) -> SendEmailCodeResponse;
+            "ResendEmailCode" resend_email_code(ResendEmailCodeRequest) -> ResendEmailCodeResponse;
+            "VerifyEmail" verify_email(VerifyEmailRequest) -> VerifyEmailResponse;
+            "AddHumanUser" add_human_user(AddHumanUserRequest) -> AddHumanUserResponse;
+            "GetUserByID" get_user_by_id(GetUserByIdRequest) -> GetUserByIdResponse;
+            "ListUsers" list_users(ListUsersRequest) -> ListUsersResponse;
+            "DeleteUser" delete_user(DeleteUserRequest) -> DeleteUserResponse;
+            "DeactivateUser" deactivate_user(DeactivateUserRequest) -> DeactivateUserResponse;
+            "ReactivateUser" reactivate_user(ReactivateUserRequest) -> ReactivateUserResponse;
+            "LockUser" lock_user(LockUserRequest) -> LockUserResponse;
+            "UnlockUser" unlock_user(UnlockUserRequest) -> UnlockUserResponse;
+            "AddPersonalAccessToken" add_personal_access_token(AddPersonalAccessTokenRequest) -> AddPersonalAccessTokenResponse;
+            "RemovePersonalAccessToken" remove_personal_access_token(RemovePersonalAccessTokenRequest) -> RemovePersonalAccessTokenResponse;
+            "ListPersonalAccessTokens" list_personal_access_tokens(ListPersonalAccessTokensRequest) -> ListPersonalAccessTokensResponse;
+            "CreateInviteCode" create_invite_code(CreateInviteCodeRequest) -> CreateInviteCodeResponse;
+            "ResendInviteCode" resend_invite_code(ResendInviteCodeRequest) -> ResendInviteCodeResponse;
+            "VerifyInviteCode" verify_invite_code(VerifyInviteCodeRequest) -> VerifyInviteCodeResponse;
+        }
+    };
+}
+pub(crate) use methods;
