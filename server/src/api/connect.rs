@@ -135,7 +135,10 @@ macro_rules! binary_methods {
         ) -> Result<Response, Error> {
             let org = OrgContext::CallersOrg;
             match method {
-                $($name => Ok(proto(crate::grpc::user_v2::$method(m, caller, org, decode(body)?).await?)),)*
+                $($name => {
+                    let call = (m, caller, org, decode(body)?);
+                    Ok(proto(crate::grpc::user_v2::$method(call).await?))
+                })*
                 _ => Err(Error::plain(Code::Unimplemented, "not a method of the User Service")),
             }
         }
@@ -184,15 +187,9 @@ pub async fn organization_service(
     let result: Result<Response, Error> = async {
         let caller = authenticate(&m, &headers).await?;
         Ok(if is_binary(&headers) {
-            proto(
-                crate::grpc::org_v2::add_organization(
-                    &m,
-                    &caller,
-                    OrgContext::CallersOrg,
-                    decode(&body.0)?,
-                )
-                .await?,
-            )
+            let org = OrgContext::CallersOrg;
+            let call = (&m, &*caller, org, decode(&body.0)?);
+            proto(crate::grpc::org_v2::add_organization(call).await?)
         } else {
             json(org_v2::AddOrganizationResponse::from(
                 &org_v2::add_organization(&m, &caller, body.parse()?).await?,

@@ -14,6 +14,7 @@ pub mod management;
 pub mod openapi;
 pub mod org_v2;
 pub mod pats;
+mod rest_op;
 pub mod schema;
 mod strict_json;
 pub mod user_v2;

@@ -1,17 +1,14 @@
 //! Organization Service v2 (SPEC §3.3): AddOrganization.
 
-use axum::extract::State;
-use axum::Json;
 use mailroom_core::ids::{OrgId, UserId};
 use mailroom_core::model::Details;
 use mailroom_core::permissions::Caller;
 use mailroom_core::{Code, Error, Mailroom};
 use serde::{Deserialize, Serialize};
 
-use super::auth::RestCaller;
-use super::body::{check_len, RawBody};
+use super::body::check_len;
 use super::dto::DetailsDto;
-use super::error::RestError;
+use super::rest_op::rest_op;
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
@@ -75,20 +72,6 @@ impl From<&(OrgId, Details)> for AddOrganizationResponse {
     }
 }
 
-/// `POST /v2/organizations`
-#[utoipa::path(
-    post,
-    path = "/v2/organizations",
-    tag = "Organization Service v2",
-    summary = "AddOrganization (needs IAM_OWNER)",
-    request_body = AddOrganizationRequest,
-    responses((status = 200, body = AddOrganizationResponse), super::error::StandardErrors)
-)]
-pub async fn rest_add_organization(
-    State(m): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    body: RawBody,
-) -> Result<Json<AddOrganizationResponse>, RestError> {
-    let added = add_organization(&m, &caller, body.parse()?).await?;
-    Ok(Json(AddOrganizationResponse::from(&added)))
-}
+rest_op!(post "/v2/organizations", "Organization Service v2", "AddOrganization (needs IAM_OWNER)",
+    rest_add_organization(body: body) (AddOrganizationRequest) -> AddOrganizationResponse =
+    |m, caller| AddOrganizationResponse::from(&add_organization(&m, &caller, body.parse()?).await?));

@@ -2,8 +2,6 @@
 //! Management API v1 (`/management/v1/users/{userId}/pats…`, in the org context)
 //! and User Service v2 (`/v2/users/{userId}/pats…`, `AddPersonalAccessToken`, …).
 
-use axum::extract::{Path, State};
-use axum::Json;
 use mailroom_core::clock::Timestamp;
 use mailroom_core::ids::{OrgId, TokenId, UserId};
 use mailroom_core::model::Details;
@@ -14,10 +12,9 @@ use mailroom_core::{Code, Error, Mailroom};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::auth::{OrgHeader, RestCaller};
-use super::body::{check_len, RawBody};
+use super::body::check_len;
 use super::dto::{DetailsDto, DetailsOnly};
-use super::error::RestError;
+use super::rest_op::rest_op;
 use super::user_v2::{uint_field, user_id_field, ListQuery};
 
 /// ZITADEL reports a token without an expiry as expiring at the end of time.
@@ -65,29 +62,18 @@ pub struct AddTokenResponse {
     pub details: DetailsDto,
 }
 
-/// `POST /management/v1/users/{userId}/pats`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/{userId}/pats",
-    tag = "Management API v1",
-    summary = "Create a personal access token for a machine user (shown once)",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = AddTokenRequest,
-    responses((status = 200, body = AddTokenResponse), super::error::StandardErrors)
-)]
-pub async fn add_token_v1(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-    body: RawBody,
-) -> Result<Json<AddTokenResponse>, RestError> {
-    let added = add_personal_access_token(&mailroom, &caller, org, &user_id, body.parse()?).await?;
-    Ok(Json(AddTokenResponse {
-        token_id: added.token_id.to_string(),
-        token: added.token,
-        details: DetailsDto::from(&added.details),
-    }))
+rest_op!(post "/management/v1/users/{userId}/pats", "Management API v1", "Create a personal access token for a machine user (shown once)",
+    add_token_v1(user: user, org: org, body: body) (AddTokenRequest) -> AddTokenResponse =
+    |m, caller| add_personal_access_token(&m, &caller, org, &user, body.parse()?).await?.into());
+
+impl From<AddedToken> for AddTokenResponse {
+    fn from(added: AddedToken) -> Self {
+        AddTokenResponse {
+            token_id: added.token_id.to_string(),
+            token: added.token,
+            details: DetailsDto::from(&added.details),
+        }
+    }
 }
 
 /// A new token: shown once.
@@ -181,32 +167,20 @@ pub struct ListTokensResponse {
     pub result: Vec<TokenV1>,
 }
 
-/// `POST /management/v1/users/{userId}/pats/_search`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/{userId}/pats/_search",
-    tag = "Management API v1",
-    summary = "List a machine user's personal access tokens (never the tokens)",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = ListTokensRequest,
-    responses((status = 200, body = ListTokensResponse), super::error::StandardErrors)
-)]
-pub async fn list_tokens_v1(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-    body: RawBody,
-) -> Result<Json<ListTokensResponse>, RestError> {
-    let list =
-        list_personal_access_tokens(&mailroom, &caller, org, &user_id, body.parse()?).await?;
-    Ok(Json(ListTokensResponse {
-        details: ListDetailsV1 {
-            total_result: list.total.to_string(),
-            view_timestamp: now_rfc3339(),
-        },
-        result: list.tokens.iter().map(TokenV1::from).collect(),
-    }))
+rest_op!(post "/management/v1/users/{userId}/pats/_search", "Management API v1", "List a machine user's personal access tokens (never the tokens)",
+    list_tokens_v1(user: user, org: org, body: body) (ListTokensRequest) -> ListTokensResponse =
+    |m, caller| ListTokensResponse::from(&list_personal_access_tokens(&m, &caller, org, &user, body.parse()?).await?));
+
+impl From<&TokenList> for ListTokensResponse {
+    fn from(list: &TokenList) -> Self {
+        ListTokensResponse {
+            details: ListDetailsV1 {
+                total_result: list.total.to_string(),
+                view_timestamp: now_rfc3339(),
+            },
+            result: list.tokens.iter().map(TokenV1::from).collect(),
+        }
+    }
 }
 
 /// v1 `ListPersonalAccessTokens` of one user.
@@ -238,26 +212,9 @@ pub struct GetTokenResponse {
     pub token: TokenV1,
 }
 
-/// `GET /management/v1/users/{userId}/pats/{tokenId}`
-#[utoipa::path(
-    get,
-    path = "/management/v1/users/{userId}/pats/{tokenId}",
-    tag = "Management API v1",
-    summary = "One personal access token (never the token)",
-    params(("userId" = String, Path, description = "The user's id"), ("tokenId" = String, Path, description = "The token's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    responses((status = 200, body = GetTokenResponse), super::error::StandardErrors)
-)]
-pub async fn get_token_v1(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path((user_id, token_id)): Path<(String, String)>,
-) -> Result<Json<GetTokenResponse>, RestError> {
-    let token = get_personal_access_token(&mailroom, &caller, org, &user_id, &token_id).await?;
-    Ok(Json(GetTokenResponse {
-        token: TokenV1::from(&token),
-    }))
-}
+rest_op!(get "/management/v1/users/{userId}/pats/{tokenId}", "Management API v1", "One personal access token (never the token)",
+    get_token_v1(ids: user_and_token, org: org) -> GetTokenResponse =
+    |m, caller| GetTokenResponse { token: TokenV1::from(&get_personal_access_token(&m, &caller, org, &ids.0, &ids.1).await?) });
 
 /// `GetPersonalAccessTokenByIDs`
 pub async fn get_personal_access_token(
@@ -276,25 +233,9 @@ pub async fn get_personal_access_token(
     .await
 }
 
-/// `DELETE /management/v1/users/{userId}/pats/{tokenId}`
-#[utoipa::path(
-    delete,
-    path = "/management/v1/users/{userId}/pats/{tokenId}",
-    tag = "Management API v1",
-    summary = "Remove a personal access token; it stops working at once",
-    params(("userId" = String, Path, description = "The user's id"), ("tokenId" = String, Path, description = "The token's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    responses((status = 200, body = DetailsOnly), super::error::StandardErrors)
-)]
-pub async fn remove_token_v1(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path((user_id, token_id)): Path<(String, String)>,
-) -> Result<Json<DetailsOnly>, RestError> {
-    let details =
-        remove_personal_access_token(&mailroom, &caller, org, &user_id, &token_id).await?;
-    Ok(Json(DetailsOnly::from(&details)))
-}
+rest_op!(delete "/management/v1/users/{userId}/pats/{tokenId}", "Management API v1", "Remove a personal access token; it stops working at once",
+    remove_token_v1(ids: user_and_token, org: org) -> DetailsOnly =
+    |m, caller| DetailsOnly::from(&remove_personal_access_token(&m, &caller, org, &ids.0, &ids.1).await?));
 
 /// v1 `RemovePersonalAccessToken`
 pub async fn remove_personal_access_token(
@@ -604,64 +545,15 @@ impl From<&TokenList> for ListTokensV2Response {
 pub mod rest {
     use super::*;
 
-    /// `POST /v2/users/{userId}/pats`
-    #[utoipa::path(
-        post,
-        path = "/v2/users/{userId}/pats",
-        tag = "User Service v2",
-        summary = "AddPersonalAccessToken for a machine user (shown once)",
-        params(("userId" = String, Path, description = "The user's id")),
-        request_body = AddTokenV2Request,
-        responses((status = 200, body = AddTokenV2Response), super::super::error::StandardErrors)
-    )]
-    pub async fn add_token(
-        State(m): State<Mailroom>,
-        RestCaller(caller): RestCaller,
-        Path(user_id): Path<String>,
-        body: RawBody,
-    ) -> Result<Json<AddTokenV2Response>, RestError> {
-        let request = body.parse()?;
-        Ok(Json(
-            add_token_v2(&m, &caller, Some(user_id), request)
-                .await?
-                .into(),
-        ))
-    }
+    rest_op!(post "/v2/users/{userId}/pats", "User Service v2", "AddPersonalAccessToken for a machine user (shown once)",
+        add_token(user: user, body: body) (AddTokenV2Request) -> AddTokenV2Response =
+        |m, caller| add_token_v2(&m, &caller, Some(user), body.parse()?).await?.into());
 
-    /// `DELETE /v2/users/{userId}/pats/{tokenId}`
-    #[utoipa::path(
-        delete,
-        path = "/v2/users/{userId}/pats/{tokenId}",
-        tag = "User Service v2",
-        summary = "RemovePersonalAccessToken; it stops working at once",
-        params(("userId" = String, Path, description = "The user's id"), ("tokenId" = String, Path, description = "The token's id")),
-        responses((status = 200, body = RemoveTokenV2Response), super::super::error::StandardErrors)
-    )]
-    pub async fn remove_token(
-        State(m): State<Mailroom>,
-        RestCaller(caller): RestCaller,
-        Path(ids): Path<(String, String)>,
-    ) -> Result<Json<RemoveTokenV2Response>, RestError> {
-        let details =
-            remove_token_v2(&m, &caller, Some(ids), RemoveTokenV2Request::default()).await?;
-        Ok(Json(RemoveTokenV2Response::from(&details)))
-    }
+    rest_op!(delete "/v2/users/{userId}/pats/{tokenId}", "User Service v2", "RemovePersonalAccessToken; it stops working at once",
+        remove_token(ids: user_and_token) -> RemoveTokenV2Response =
+        |m, caller| RemoveTokenV2Response::from(&remove_token_v2(&m, &caller, Some(ids), RemoveTokenV2Request::default()).await?));
 
-    /// `POST /v2/users/pats/search`
-    #[utoipa::path(
-        post,
-        path = "/v2/users/pats/search",
-        tag = "User Service v2",
-        summary = "ListPersonalAccessTokens of users the caller may read (never the tokens)",
-        request_body = ListTokensV2Request,
-        responses((status = 200, body = ListTokensV2Response), super::super::error::StandardErrors)
-    )]
-    pub async fn list_tokens(
-        State(m): State<Mailroom>,
-        RestCaller(caller): RestCaller,
-        body: RawBody,
-    ) -> Result<Json<ListTokensV2Response>, RestError> {
-        let list = list_tokens_v2(&m, &caller, body.parse()?).await?;
-        Ok(Json(ListTokensV2Response::from(&list)))
-    }
+    rest_op!(post "/v2/users/pats/search", "User Service v2", "ListPersonalAccessTokens of users the caller may read (never the tokens)",
+        list_tokens(body: body) (ListTokensV2Request) -> ListTokensV2Response =
+        |m, caller| ListTokensV2Response::from(&list_tokens_v2(&m, &caller, body.parse()?).await?));
 }

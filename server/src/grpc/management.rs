@@ -3,15 +3,14 @@
 
 use mailroom_core::add_user::Created;
 use mailroom_core::clock::Timestamp;
-use mailroom_core::permissions::Caller;
-use mailroom_core::target::OrgContext;
 use mailroom_core::tokens::TokenView;
-use mailroom_core::{Error, Mailroom};
+use mailroom_core::Error;
 
 use super::convert::{details_v1, list_query, now, rfc3339, timestamp};
 use super::pb::zitadel::management::v1 as pb;
 use super::pb::zitadel::management::v1::management_service_server::ManagementService;
 use super::pb::zitadel::{user::v1 as user, v1 as object};
+use super::Call;
 use crate::api::management as api;
 use crate::api::pats;
 
@@ -46,10 +45,7 @@ fn created(c: Created) -> (String, Option<object::ObjectDetails>) {
 }
 
 async fn get_human_email(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::GetHumanEmailRequest,
+    (m, caller, org, r): Call<'_, pb::GetHumanEmailRequest>,
 ) -> Result<pb::GetHumanEmailResponse, Error> {
     let view = api::get_human_email(m, caller, org, &r.user_id).await?;
     Ok(pb::GetHumanEmailResponse {
@@ -62,10 +58,7 @@ async fn get_human_email(
 }
 
 async fn update_human_email(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::UpdateHumanEmailRequest,
+    (m, caller, org, r): Call<'_, pb::UpdateHumanEmailRequest>,
 ) -> Result<pb::UpdateHumanEmailResponse, Error> {
     let request = api::UpdateEmailRequest {
         email: Some(r.email),
@@ -78,10 +71,7 @@ async fn update_human_email(
 }
 
 async fn add_human_user(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::AddHumanUserRequest,
+    (m, caller, org, r): Call<'_, pb::AddHumanUserRequest>,
 ) -> Result<pb::AddHumanUserResponse, Error> {
     let profile = r.profile.unwrap_or_default();
     let email = r.email.unwrap_or_default();
@@ -105,10 +95,7 @@ async fn add_human_user(
 }
 
 async fn add_machine_user(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::AddMachineUserRequest,
+    (m, caller, org, r): Call<'_, pb::AddMachineUserRequest>,
 ) -> Result<pb::AddMachineUserResponse, Error> {
     let request = api::AddMachineRequest {
         user_name: r.user_name,
@@ -120,10 +107,7 @@ async fn add_machine_user(
 }
 
 async fn add_personal_access_token(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::AddPersonalAccessTokenRequest,
+    (m, caller, org, r): Call<'_, pb::AddPersonalAccessTokenRequest>,
 ) -> Result<pb::AddPersonalAccessTokenResponse, Error> {
     let request = pats::AddTokenRequest {
         expiration_date: r.expiration_date.as_ref().map(rfc3339),
@@ -137,10 +121,7 @@ async fn add_personal_access_token(
 }
 
 async fn list_personal_access_tokens(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::ListPersonalAccessTokensRequest,
+    (m, caller, org, r): Call<'_, pb::ListPersonalAccessTokensRequest>,
 ) -> Result<pb::ListPersonalAccessTokensResponse, Error> {
     let q = r.query.unwrap_or_default();
     let request = pats::ListTokensRequest {
@@ -158,10 +139,7 @@ async fn list_personal_access_tokens(
 }
 
 async fn resend_human_initialization(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::ResendHumanInitializationRequest,
+    (m, caller, org, r): Call<'_, pb::ResendHumanInitializationRequest>,
 ) -> Result<pb::ResendHumanInitializationResponse, Error> {
     let request = api::ResendInitializationRequest {
         email: Some(r.email),
@@ -173,10 +151,7 @@ async fn resend_human_initialization(
 }
 
 async fn resend_human_email_verification(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::ResendHumanEmailVerificationRequest,
+    (m, caller, org, r): Call<'_, pb::ResendHumanEmailVerificationRequest>,
 ) -> Result<pb::ResendHumanEmailVerificationResponse, Error> {
     let details = api::resend_human_email_verification(m, caller, org, &r.user_id).await?;
     Ok(pb::ResendHumanEmailVerificationResponse {
@@ -185,10 +160,7 @@ async fn resend_human_email_verification(
 }
 
 async fn get_personal_access_token_by_i_ds(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::GetPersonalAccessTokenByIDsRequest,
+    (m, caller, org, r): Call<'_, pb::GetPersonalAccessTokenByIDsRequest>,
 ) -> Result<pb::GetPersonalAccessTokenByIDsResponse, Error> {
     let t = pats::get_personal_access_token(m, caller, org, &r.user_id, &r.token_id).await?;
     Ok(pb::GetPersonalAccessTokenByIDsResponse {
@@ -197,10 +169,7 @@ async fn get_personal_access_token_by_i_ds(
 }
 
 async fn remove_personal_access_token(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::RemovePersonalAccessTokenRequest,
+    (m, caller, org, r): Call<'_, pb::RemovePersonalAccessTokenRequest>,
 ) -> Result<pb::RemovePersonalAccessTokenResponse, Error> {
     let removed = pats::remove_personal_access_token(m, caller, org, &r.user_id, &r.token_id);
     Ok(pb::RemovePersonalAccessTokenResponse {
@@ -210,10 +179,7 @@ async fn remove_personal_access_token(
 
 /// AddOrg creates a new org: the caller's org context does not enter into it.
 async fn add_org(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::AddOrgRequest,
+    (m, caller, _, r): Call<'_, pb::AddOrgRequest>,
 ) -> Result<pb::AddOrgResponse, Error> {
     let request = api::AddOrgRequest { name: r.name };
     let (id, details) = api::add_org_method(m, caller, request).await?;
@@ -224,10 +190,7 @@ async fn add_org(
 }
 
 async fn add_org_member(
-    m: &Mailroom,
-    caller: &Caller,
-    org: OrgContext,
-    r: pb::AddOrgMemberRequest,
+    (m, caller, org, r): Call<'_, pb::AddOrgMemberRequest>,
 ) -> Result<pb::AddOrgMemberResponse, Error> {
     let request = api::AddMemberRequest {
         user_id: r.user_id,

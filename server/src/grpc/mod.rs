@@ -97,9 +97,13 @@ fn answer<T>(result: Result<T, Error>) -> Result<tonic::Response<T>, tonic::Stat
         .map_err(|err| failure(&err))
 }
 
+/// One opened call: the facade, the authenticated caller, the v1 org context of
+/// `x-zitadel-orgid` (which v2 methods ignore) and the request message.
+pub type Call<'a, T> = (&'a Mailroom, &'a Caller, OrgContext, T);
+
 /// A tonic service from a table of `method(Request) -> Response = function;`. Every
 /// call is opened (the caller from `authorization`, the v1 org from
-/// `x-zitadel-orgid`) and answered alike; `function(mailroom, caller, org, message)`
+/// `x-zitadel-orgid`) and answered alike; `function(Call)`
 /// converts and runs the method, as Connect binary runs it too.
 macro_rules! serve {
     ($service:ident for $pb:ident { $($method:ident($req:ident) -> $resp:ident = $call:path;)* }) => {
@@ -111,7 +115,7 @@ macro_rules! serve {
                     request: tonic::Request<$pb::$req>,
                 ) -> Result<tonic::Response<$pb::$resp>, tonic::Status> {
                     let (caller, org, message) = self.open(request).await?;
-                    $crate::grpc::answer($call(&self.mailroom, &caller, org, message).await)
+                    $crate::grpc::answer($call((&self.mailroom, &caller, org, message)).await)
                 }
             )*
         }

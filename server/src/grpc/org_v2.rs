@@ -1,19 +1,15 @@
 //! `zitadel.org.v2.OrganizationService` over gRPC, gRPC-web and Connect binary.
 
-use mailroom_core::permissions::Caller;
-use mailroom_core::target::OrgContext;
-use mailroom_core::{Error, Mailroom};
+use mailroom_core::Error;
 
 use super::convert::details_v2;
 use super::pb::zitadel::org::v2 as pb;
 use super::pb::zitadel::org::v2::organization_service_server::OrganizationService;
+use super::Call;
 use crate::api::org_v2 as api;
 
 pub async fn add_organization(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::AddOrganizationRequest,
+    (m, caller, _, r): Call<'_, pb::AddOrganizationRequest>,
 ) -> Result<pb::AddOrganizationResponse, Error> {
     use pb::add_organization_request::admin::UserType;
     let request = api::AddOrganizationRequest {

@@ -1,7 +1,5 @@
 //! `GET`/`PUT /management/v1/users/{userId}/email`, `…/email/_resend_verification`.
 
-use axum::extract::{Path, State};
-use axum::Json;
 use mailroom_core::email_codes::CodeRequest;
 use mailroom_core::ids::UserId;
 use mailroom_core::model::Details;
@@ -13,10 +11,9 @@ use mailroom_core::verification::CodeDelivery;
 use mailroom_core::{Error, Mailroom};
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{OrgHeader, RestCaller};
-use crate::api::body::{email_field, RawBody};
+use crate::api::body::email_field;
 use crate::api::dto::{is_false, DetailsDto, DetailsOnly};
-use crate::api::error::RestError;
+use crate::api::rest_op::rest_op;
 
 use super::v1_verification;
 
@@ -36,24 +33,9 @@ pub struct EmailDto {
     pub is_email_verified: bool,
 }
 
-/// `GET /management/v1/users/{userId}/email`
-#[utoipa::path(
-    get,
-    path = "/management/v1/users/{userId}/email",
-    tag = "Management API v1",
-    summary = "Get a user's email address and whether it is verified",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    responses((status = 200, body = GetEmailResponse), crate::api::error::StandardErrors)
-)]
-pub async fn get_email(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-) -> Result<Json<GetEmailResponse>, RestError> {
-    let view = get_human_email(&mailroom, &caller, org, &user_id).await?;
-    Ok(Json(GetEmailResponse::from(&view)))
-}
+rest_op!(get "/management/v1/users/{userId}/email", "Management API v1", "Get a user's email address and whether it is verified",
+    get_email(user: user, org: org) -> GetEmailResponse =
+    |m, caller| GetEmailResponse::from(&get_human_email(&m, &caller, org, &user).await?));
 
 /// `GetHumanEmail`: the REST path and gRPC call this.
 pub async fn get_human_email(
@@ -87,26 +69,9 @@ pub struct UpdateEmailRequest {
     pub is_email_verified: Option<bool>,
 }
 
-/// `PUT /management/v1/users/{userId}/email`
-#[utoipa::path(
-    put,
-    path = "/management/v1/users/{userId}/email",
-    tag = "Management API v1",
-    summary = "Change a user's email address",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = UpdateEmailRequest,
-    responses((status = 200, body = DetailsOnly), crate::api::error::StandardErrors)
-)]
-pub async fn update_email(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-    body: RawBody,
-) -> Result<Json<DetailsOnly>, RestError> {
-    let details = update_human_email(&mailroom, &caller, org, &user_id, body.parse()?).await?;
-    Ok(Json(DetailsOnly::from(&details)))
-}
+rest_op!(put "/management/v1/users/{userId}/email", "Management API v1", "Change a user's email address",
+    update_email(user: user, org: org, body: body) (UpdateEmailRequest) -> DetailsOnly =
+    |m, caller| DetailsOnly::from(&update_human_email(&m, &caller, org, &user, body.parse()?).await?));
 
 /// `UpdateHumanEmail`
 pub async fn update_human_email(
@@ -129,26 +94,13 @@ pub async fn update_human_email(
     Ok(write.details)
 }
 
-/// `POST /management/v1/users/{userId}/email/_resend_verification`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/{userId}/email/_resend_verification",
-    tag = "Management API v1",
-    summary = "Send a new verification code",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    responses((status = 200, body = DetailsOnly), crate::api::error::StandardErrors)
-)]
-pub async fn resend_email_verification(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-    body: RawBody,
-) -> Result<Json<DetailsOnly>, RestError> {
+// The body is `{}` or nothing; anything else is refused like on every other path.
+rest_op!(post "/management/v1/users/{userId}/email/_resend_verification", "Management API v1", "Send a new verification code",
+resend_email_verification(user: user, org: org, body: body) -> DetailsOnly =
+|m, caller| {
     let _: serde_json::Value = body.parse()?;
-    let details = resend_human_email_verification(&mailroom, &caller, org, &user_id).await?;
-    Ok(Json(DetailsOnly::from(&details)))
-}
+    DetailsOnly::from(&resend_human_email_verification(&m, &caller, org, &user).await?)
+});
 
 /// `ResendHumanEmailVerification`
 pub async fn resend_human_email_verification(

@@ -1,7 +1,5 @@
 //! `POST /management/v1/users/{userId}/_resend_initialization`.
 
-use axum::extract::{Path, State};
-use axum::Json;
 use mailroom_core::ids::UserId;
 use mailroom_core::model::Details;
 use mailroom_core::permissions::Caller;
@@ -10,10 +8,9 @@ use mailroom_core::target::OrgContext;
 use mailroom_core::{Error, Mailroom};
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{OrgHeader, RestCaller};
-use crate::api::body::{email_field, RawBody};
+use crate::api::body::email_field;
 use crate::api::dto::DetailsOnly;
-use crate::api::error::RestError;
+use crate::api::rest_op::rest_op;
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -22,27 +19,9 @@ pub struct ResendInitializationRequest {
     pub email: Option<String>,
 }
 
-/// `POST /management/v1/users/{userId}/_resend_initialization`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/{userId}/_resend_initialization",
-    tag = "Management API v1",
-    summary = "Send a new initialization mail (deprecated in ZITADEL, supported here)",
-    params(("userId" = String, Path, description = "The user's id"), ("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = ResendInitializationRequest,
-    responses((status = 200, body = DetailsOnly), crate::api::error::StandardErrors)
-)]
-pub async fn resend_initialization(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    Path(user_id): Path<String>,
-    body: RawBody,
-) -> Result<Json<DetailsOnly>, RestError> {
-    let details =
-        resend_human_initialization(&mailroom, &caller, org, &user_id, body.parse()?).await?;
-    Ok(Json(DetailsOnly::from(&details)))
-}
+rest_op!(post "/management/v1/users/{userId}/_resend_initialization", "Management API v1", "Send a new initialization mail (deprecated in ZITADEL, supported here)",
+    resend_initialization(user: user, org: org, body: body) (ResendInitializationRequest) -> DetailsOnly =
+    |m, caller| DetailsOnly::from(&resend_human_initialization(&m, &caller, org, &user, body.parse()?).await?));
 
 /// `ResendHumanInitialization`
 pub async fn resend_human_initialization(

@@ -1,7 +1,5 @@
 //! `POST /management/v1/orgs` and `…/orgs/me/members`.
 
-use axum::extract::State;
-use axum::Json;
 use mailroom_core::ids::{OrgId, UserId};
 use mailroom_core::model::Details;
 use mailroom_core::permissions::Caller;
@@ -10,10 +8,9 @@ use mailroom_core::Error;
 use mailroom_core::Mailroom;
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{OrgHeader, RestCaller};
-use crate::api::body::{check_len, RawBody};
+use crate::api::body::check_len;
 use crate::api::dto::{DetailsDto, DetailsOnly};
-use crate::api::error::RestError;
+use crate::api::rest_op::rest_op;
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -28,25 +25,17 @@ pub struct AddOrgResponse {
     pub details: DetailsDto,
 }
 
-/// `POST /management/v1/orgs`
-#[utoipa::path(
-    post,
-    path = "/management/v1/orgs",
-    tag = "Management API v1",
-    summary = "Create an org; the caller becomes its ORG_OWNER",
-    request_body = AddOrgRequest,
-    responses((status = 200, body = AddOrgResponse), crate::api::error::StandardErrors)
-)]
-pub async fn add_org(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    body: RawBody,
-) -> Result<Json<AddOrgResponse>, RestError> {
-    let (id, details) = add_org_method(&mailroom, &caller, body.parse()?).await?;
-    Ok(Json(AddOrgResponse {
-        id: id.to_string(),
-        details: DetailsDto::from(&details),
-    }))
+rest_op!(post "/management/v1/orgs", "Management API v1", "Create an org; the caller becomes its ORG_OWNER",
+    add_org(body: body) (AddOrgRequest) -> AddOrgResponse =
+    |m, caller| AddOrgResponse::from(add_org_method(&m, &caller, body.parse()?).await?));
+
+impl From<(OrgId, Details)> for AddOrgResponse {
+    fn from((id, details): (OrgId, Details)) -> Self {
+        AddOrgResponse {
+            id: id.to_string(),
+            details: DetailsDto::from(&details),
+        }
+    }
 }
 
 /// v1 `AddOrg`: the caller becomes the new org's owner.
@@ -69,25 +58,9 @@ pub struct AddMemberRequest {
     pub roles: Vec<String>,
 }
 
-/// `POST /management/v1/orgs/me/members`
-#[utoipa::path(
-    post,
-    path = "/management/v1/orgs/me/members",
-    tag = "Management API v1",
-    summary = "Grant org roles to a user",
-    params(("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = AddMemberRequest,
-    responses((status = 200, body = DetailsOnly), crate::api::error::StandardErrors)
-)]
-pub async fn add_member(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    body: RawBody,
-) -> Result<Json<DetailsOnly>, RestError> {
-    let details = add_org_member(&mailroom, &caller, org, body.parse()?).await?;
-    Ok(Json(DetailsOnly::from(&details)))
-}
+rest_op!(post "/management/v1/orgs/me/members", "Management API v1", "Grant org roles to a user",
+    add_member(org: org, body: body) (AddMemberRequest) -> DetailsOnly =
+    |m, caller| DetailsOnly::from(&add_org_member(&m, &caller, org, body.parse()?).await?));
 
 /// `AddOrgMember` (in the org context).
 pub async fn add_org_member(

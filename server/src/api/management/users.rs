@@ -1,7 +1,5 @@
 //! `POST /management/v1/users/human` and `…/users/machine`.
 
-use axum::extract::State;
-use axum::Json;
 use mailroom_core::add_user::{Created, NewHuman};
 use mailroom_core::permissions::Caller;
 use mailroom_core::target::Api;
@@ -10,10 +8,9 @@ use mailroom_core::Error;
 use mailroom_core::Mailroom;
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::{OrgHeader, RestCaller};
-use crate::api::body::{check_len, check_max, email_field, RawBody};
+use crate::api::body::{check_len, check_max, email_field};
 use crate::api::dto::DetailsDto;
-use crate::api::error::RestError;
+use crate::api::rest_op::rest_op;
 
 use super::v1_verification;
 
@@ -68,25 +65,9 @@ pub struct CreatedUser {
     pub details: DetailsDto,
 }
 
-/// `POST /management/v1/users/human`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/human",
-    tag = "Management API v1",
-    summary = "Create a human user",
-    params(("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = AddHumanRequest,
-    responses((status = 200, body = CreatedUser), crate::api::error::StandardErrors)
-)]
-pub async fn add_human(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    body: RawBody,
-) -> Result<Json<CreatedUser>, RestError> {
-    let created = add_human_user(&mailroom, &caller, org, body.parse()?).await?;
-    Ok(Json(CreatedUser::from(&created)))
-}
+rest_op!(post "/management/v1/users/human", "Management API v1", "Create a human user",
+    add_human(org: org, body: body) (AddHumanRequest) -> CreatedUser =
+    |m, caller| CreatedUser::from(&add_human_user(&m, &caller, org, body.parse()?).await?));
 
 /// v1 `AddHumanUser`
 pub async fn add_human_user(
@@ -178,25 +159,9 @@ pub struct AddMachineRequest {
     pub description: String,
 }
 
-/// `POST /management/v1/users/machine`
-#[utoipa::path(
-    post,
-    path = "/management/v1/users/machine",
-    tag = "Management API v1",
-    summary = "Create a machine user",
-    params(("x-zitadel-orgid" = Option<String>, Header, description = "The org to act in; default: the caller's own")),
-    request_body = AddMachineRequest,
-    responses((status = 200, body = CreatedUser), crate::api::error::StandardErrors)
-)]
-pub async fn add_machine(
-    State(mailroom): State<Mailroom>,
-    RestCaller(caller): RestCaller,
-    OrgHeader(org): OrgHeader,
-    body: RawBody,
-) -> Result<Json<CreatedUser>, RestError> {
-    let created = add_machine_user(&mailroom, &caller, org, body.parse()?).await?;
-    Ok(Json(CreatedUser::from(&created)))
-}
+rest_op!(post "/management/v1/users/machine", "Management API v1", "Create a machine user",
+    add_machine(org: org, body: body) (AddMachineRequest) -> CreatedUser =
+    |m, caller| CreatedUser::from(&add_machine_user(&m, &caller, org, body.parse()?).await?));
 
 /// `AddMachineUser`
 pub async fn add_machine_user(

@@ -4,16 +4,15 @@
 
 use mailroom_core::add_user::Created;
 use mailroom_core::model::Details;
-use mailroom_core::permissions::Caller;
-use mailroom_core::target::OrgContext;
 use mailroom_core::user_state::StateChange;
 use mailroom_core::users::UserPage;
-use mailroom_core::{Code, Error, Mailroom};
+use mailroom_core::{Code, Error};
 
 use super::convert::{details_v2, now, rfc3339, timestamp};
 use super::pb::zitadel::filter::v2 as filter;
 use super::pb::zitadel::object::v2 as object;
 use super::pb::zitadel::user::v2 as pb;
+use super::Call;
 use crate::api::pats::{self, AddedToken, TokenList};
 use crate::api::user_v2 as api;
 
@@ -24,50 +23,25 @@ use messages::*;
 
 // ---- the methods (gRPC and Connect binary call these) ----
 
-pub async fn set_email(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::SetEmailRequest,
-) -> Result<pb::SetEmailResponse, Error> {
-    let write = api::set_email(m, caller, None, set_email_request(r)).await?;
-    Ok(pb::SetEmailResponse {
-        details: details_v2(&write.details),
-        verification_code: code_of(&write),
-    })
+/// SetEmail, SendEmailCode, ResendEmailCode: a write that may answer with the code.
+macro_rules! code_writes {
+    ($($method:ident($req:ident) -> $resp:ident = $convert:ident;)*) => {$(
+        pub async fn $method((m, caller, _, r): Call<'_, pb::$req>) -> Result<pb::$resp, Error> {
+            let write = api::$method(m, caller, None, $convert(r)).await?;
+            let (details, verification_code) = (details_v2(&write.details), code_of(&write));
+            Ok(pb::$resp { details, verification_code })
+        }
+    )*};
 }
 
-pub async fn send_email_code(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::SendEmailCodeRequest,
-) -> Result<pb::SendEmailCodeResponse, Error> {
-    let write = api::send_email_code(m, caller, None, send_email_code_request(r)).await?;
-    Ok(pb::SendEmailCodeResponse {
-        details: details_v2(&write.details),
-        verification_code: code_of(&write),
-    })
-}
-
-pub async fn resend_email_code(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::ResendEmailCodeRequest,
-) -> Result<pb::ResendEmailCodeResponse, Error> {
-    let write = api::resend_email_code(m, caller, None, resend_email_code_request(r)).await?;
-    Ok(pb::ResendEmailCodeResponse {
-        details: details_v2(&write.details),
-        verification_code: code_of(&write),
-    })
+code_writes! {
+    set_email(SetEmailRequest) -> SetEmailResponse = set_email_request;
+    send_email_code(SendEmailCodeRequest) -> SendEmailCodeResponse = send_email_code_request;
+    resend_email_code(ResendEmailCodeRequest) -> ResendEmailCodeResponse = resend_email_code_request;
 }
 
 pub async fn verify_email(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::VerifyEmailRequest,
+    (m, caller, _, r): Call<'_, pb::VerifyEmailRequest>,
 ) -> Result<pb::VerifyEmailResponse, Error> {
     let request = api::VerifyEmailRequest {
         user_id: Some(r.user_id),
@@ -80,10 +54,7 @@ pub async fn verify_email(
 }
 
 pub async fn add_human_user(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::AddHumanUserRequest,
+    (m, caller, _, r): Call<'_, pb::AddHumanUserRequest>,
 ) -> Result<pb::AddHumanUserResponse, Error> {
     let Created {
         user_id,
@@ -99,10 +70,7 @@ pub async fn add_human_user(
 }
 
 pub async fn get_user_by_id(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::GetUserByIdRequest,
+    (m, caller, _, r): Call<'_, pb::GetUserByIdRequest>,
 ) -> Result<pb::GetUserByIdResponse, Error> {
     let found = api::get_user(m, caller, None, user_id(r.user_id)).await?;
     Ok(pb::GetUserByIdResponse {
@@ -112,10 +80,7 @@ pub async fn get_user_by_id(
 }
 
 pub async fn list_users(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::ListUsersRequest,
+    (m, caller, _, r): Call<'_, pb::ListUsersRequest>,
 ) -> Result<pb::ListUsersResponse, Error> {
     let page: UserPage = api::list_users(m, caller, list_users_request(r)).await?;
     Ok(pb::ListUsersResponse {
@@ -130,10 +95,7 @@ pub async fn list_users(
 }
 
 pub async fn delete_user(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::DeleteUserRequest,
+    (m, caller, _, r): Call<'_, pb::DeleteUserRequest>,
 ) -> Result<pb::DeleteUserResponse, Error> {
     let details = api::delete_user(m, caller, None, user_id(r.user_id)).await?;
     Ok(pb::DeleteUserResponse {
@@ -144,11 +106,7 @@ pub async fn delete_user(
 /// Deactivate, reactivate, lock, unlock: a user id in, `{details}` out.
 macro_rules! state_changes {
     ($($method:ident($req:ident) -> $resp:ident = $change:ident;)*) => {$(
-        pub async fn $method(
-            m: &Mailroom,
-            caller: &Caller,
-            _: OrgContext,
-            r: pb::$req,
+        pub async fn $method((m, caller, _, r): Call<'_, pb::$req>,
         ) -> Result<pb::$resp, Error> {
             let change = StateChange::$change;
             let details = api::change_state(m, caller, None, user_id(r.user_id), change).await?;
@@ -165,10 +123,7 @@ state_changes! {
 }
 
 pub async fn add_personal_access_token(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::AddPersonalAccessTokenRequest,
+    (m, caller, _, r): Call<'_, pb::AddPersonalAccessTokenRequest>,
 ) -> Result<pb::AddPersonalAccessTokenResponse, Error> {
     let request = pats::AddTokenV2Request {
         user_id: Some(r.user_id),
@@ -187,10 +142,7 @@ pub async fn add_personal_access_token(
 }
 
 pub async fn remove_personal_access_token(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::RemovePersonalAccessTokenRequest,
+    (m, caller, _, r): Call<'_, pb::RemovePersonalAccessTokenRequest>,
 ) -> Result<pb::RemovePersonalAccessTokenResponse, Error> {
     let request = pats::RemoveTokenV2Request {
         user_id: Some(r.user_id),
@@ -203,10 +155,7 @@ pub async fn remove_personal_access_token(
 }
 
 pub async fn list_personal_access_tokens(
-    m: &Mailroom,
-    caller: &Caller,
-    _: OrgContext,
-    r: pb::ListPersonalAccessTokensRequest,
+    (m, caller, _, r): Call<'_, pb::ListPersonalAccessTokensRequest>,
 ) -> Result<pb::ListPersonalAccessTokensResponse, Error> {
     let list: TokenList = pats::list_tokens_v2(m, caller, list_tokens_request(r)).await?;
     Ok(pb::ListPersonalAccessTokensResponse {
@@ -221,12 +170,7 @@ pub async fn list_personal_access_tokens(
 /// Invite codes arrive with the console's second stage (SPEC §3.2).
 macro_rules! not_served {
     ($($method:ident($req:ident) -> $resp:ident = $name:literal;)*) => {$(
-        pub async fn $method(
-            _: &Mailroom,
-            _: &Caller,
-            _: OrgContext,
-            _: pb::$req,
-        ) -> Result<pb::$resp, Error> {
+        pub async fn $method(_: Call<'_, pb::$req>) -> Result<pb::$resp, Error> {
             Err(Error::plain(Code::Unimplemented, concat!($name, " is not served yet")))
         }
     )*};
