@@ -88,13 +88,8 @@ impl Mailroom {
         change.event(added_event.0, added_event.1);
         let code = more(&mut change);
         let (write, details) = change.into_insert();
-        self.store.commit(write).await.map_err(|err| {
-            if err.code == Code::AlreadyExists {
-                user_exists()
-            } else {
-                err
-            }
-        })?;
+        let committed = self.store.commit(write).await;
+        committed.map_err(|err| err.instead_of(Code::AlreadyExists, user_exists))?;
         Ok(Created {
             user_id,
             details,
@@ -117,12 +112,11 @@ impl Mailroom {
         } else {
             human.display_name.clone()
         };
-        User {
-            id: human.user_id.unwrap_or_else(UserId::generate),
-            org_id: org,
-            username: human.username.clone(),
-            state: UserState::Active,
-            kind: UserKind::Human(Human {
+        User::new(
+            human.user_id.unwrap_or_else(UserId::generate),
+            org,
+            human.username.clone(),
+            UserKind::Human(Human {
                 given_name: human.given_name.clone(),
                 family_name: human.family_name.clone(),
                 display_name,
@@ -132,11 +126,9 @@ impl Mailroom {
                 email_verified: false,
                 password_hash,
             }),
-            created_at: now,
-            sequence: 0,
-            change_sequence: 0,
-            changed_at: now,
-        }
+            now,
+            0,
+        )
     }
 
     fn human_added_payload(user: &User) -> serde_json::Value {
@@ -244,20 +236,17 @@ impl Mailroom {
         caller.require_v1(Permission::UserWrite, org)?;
         self.ensure_username_free(username).await?;
         let now = self.clock.now();
-        let user = User {
-            id: UserId::generate(),
-            org_id: org,
-            username: username.to_owned(),
-            state: UserState::Active,
-            kind: UserKind::Machine(Machine {
+        let user = User::new(
+            UserId::generate(),
+            org,
+            username.to_owned(),
+            UserKind::Machine(Machine {
                 name: name.to_owned(),
                 description: description.to_owned(),
             }),
-            created_at: now,
-            sequence: 0,
-            change_sequence: 0,
-            changed_at: now,
-        };
+            now,
+            0,
+        );
         let payload = json!({"userName": username, "name": name, "description": description});
         self.insert_user(
             user,

@@ -101,7 +101,7 @@ impl Mailroom {
             caller.clone(),
             owner.expires_at,
             now,
-            self.settings.auth_cache_secs,
+            self.settings.policy.auth_cache_secs,
         );
         Ok(caller)
     }

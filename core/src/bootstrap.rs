@@ -8,7 +8,6 @@ use crate::error::Result;
 use crate::ids::{OrgId, TokenId, UserId};
 use crate::model::{
     Event, Human, Machine, Membership, Org, OrgState, PersonalAccessToken, User, UserKind,
-    UserState,
 };
 use crate::permissions::Role;
 use crate::secrets;
@@ -77,12 +76,11 @@ impl Mailroom {
             state: OrgState::Active,
             created_at: now,
         };
-        let admin = User {
-            id: UserId::generate(),
-            org_id: org.id,
-            username: ADMIN_USERNAME.to_owned(),
-            state: UserState::Active,
-            kind: UserKind::Human(Human {
+        let admin = User::new(
+            UserId::generate(),
+            org.id,
+            ADMIN_USERNAME.to_owned(),
+            UserKind::Human(Human {
                 given_name: "Mailroom".into(),
                 family_name: "Administrator".into(),
                 display_name: "Mailroom Administrator".into(),
@@ -92,25 +90,20 @@ impl Mailroom {
                 email_verified: true,
                 password_hash: Some(password_hash),
             }),
-            created_at: now,
-            sequence: 3,
-            change_sequence: 3,
-            changed_at: now,
-        };
-        let api_admin = User {
-            id: UserId::generate(),
-            org_id: org.id,
-            username: API_ADMIN_USERNAME.to_owned(),
-            state: UserState::Active,
-            kind: UserKind::Machine(Machine {
+            now,
+            3,
+        );
+        let api_admin = User::new(
+            UserId::generate(),
+            org.id,
+            API_ADMIN_USERNAME.to_owned(),
+            UserKind::Machine(Machine {
                 name: "API administrator".into(),
                 description: "Created on first start; its token is in the first-PAT file".into(),
             }),
-            created_at: now,
-            sequence: 1,
-            change_sequence: 1,
-            changed_at: now,
-        };
+            now,
+            1,
+        );
         let token = secrets::new_token();
 
         let mut write = Write::new();

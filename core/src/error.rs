@@ -116,6 +116,16 @@ impl Error {
         }
     }
 
+    /// `other()` where this error has `code`, else this error: a storage answer (a
+    /// duplicate row) turned into the operation's own ("user already exists").
+    pub fn instead_of(self, code: Code, other: impl FnOnce() -> Error) -> Error {
+        if self.code == code {
+            other()
+        } else {
+            self
+        }
+    }
+
     /// The cause of an internal error, for the log; `None` for client errors.
     pub fn internal_cause(&self) -> Option<&str> {
         self.internal.as_deref()

@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod passwords;
 pub mod permissions;
+pub mod private_files;
 pub mod public_pages;
 pub mod sealing;
 pub mod secrets;
@@ -36,4 +37,4 @@ pub mod users;
 pub mod verification;
 
 pub use error::{Code, Error, Result};
-pub use service::{Mailroom, Settings};
+pub use service::{Mailroom, Policy, Settings};

@@ -128,6 +128,28 @@ pub struct User {
 }
 
 impl User {
+    /// A new active user whose last event is `sequence` (0 before its first).
+    pub fn new(
+        id: UserId,
+        org_id: OrgId,
+        username: String,
+        kind: UserKind,
+        now: Timestamp,
+        sequence: i64,
+    ) -> User {
+        User {
+            id,
+            org_id,
+            username,
+            state: UserState::Active,
+            kind,
+            created_at: now,
+            sequence,
+            change_sequence: sequence,
+            changed_at: now,
+        }
+    }
+
     pub fn human(&self) -> Option<&Human> {
         match &self.kind {
             UserKind::Human(human) => Some(human),

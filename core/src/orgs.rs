@@ -58,13 +58,8 @@ impl Mailroom {
                 roles,
             }));
         }
-        self.store.commit(write).await.map_err(|err| {
-            if err.code == Code::AlreadyExists {
-                org_exists()
-            } else {
-                err
-            }
-        })?;
+        let committed = self.store.commit(write).await;
+        committed.map_err(|err| err.instead_of(Code::AlreadyExists, org_exists))?;
         self.auth_changed().await;
         Ok(org)
     }

@@ -55,17 +55,8 @@ pub fn hash_password_in(memory: &mut HashMemory, password: &str) -> Result<Strin
     let output_len = params
         .output_len()
         .unwrap_or(argon2::Params::DEFAULT_OUTPUT_LEN);
-    let output = Output::init_with(output_len, |out| {
-        argon2
-            .hash_password_into_with_memory(
-                password.as_bytes(),
-                salt_bytes,
-                out,
-                memory.blocks(&params),
-            )
-            .map_err(|_| password_hash::Error::Crypto)
-    })
-    .map_err(Error::internal)?;
+    let output = argon2_output(&argon2, &params, memory, password, salt_bytes, output_len)
+        .map_err(Error::internal)?;
     let hash = PasswordHash {
         algorithm: argon2::Algorithm::Argon2id.ident(),
         version: Some(argon2::Version::V0x13.into()),
@@ -74,6 +65,22 @@ pub fn hash_password_in(memory: &mut HashMemory, password: &str) -> Result<Strin
         hash: Some(output),
     };
     Ok(hash.to_string())
+}
+
+/// The Argon2 output of `password` and `salt`, computed in `memory`.
+fn argon2_output(
+    argon2: &Argon2<'_>,
+    params: &argon2::Params,
+    memory: &mut HashMemory,
+    password: &str,
+    salt: &[u8],
+    len: usize,
+) -> password_hash::Result<Output> {
+    Output::init_with(len, |out| {
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt, out, memory.blocks(params))
+            .map_err(|_| password_hash::Error::Crypto)
+    })
 }
 
 /// Whether `password` matches the PHC string `phc`, computed in `memory` (the output
@@ -91,16 +98,14 @@ pub fn verify_password_in(memory: &mut HashMemory, password: &str, phc: &str) ->
         let argon2 = Argon2::new(algorithm, version, params.clone());
         let mut salt_buf = [0u8; 64];
         let salt_bytes = salt.decode_b64(&mut salt_buf).ok()?;
-        let computed = Output::init_with(expected.len(), |out| {
-            argon2
-                .hash_password_into_with_memory(
-                    password.as_bytes(),
-                    salt_bytes,
-                    out,
-                    memory.blocks(&params),
-                )
-                .map_err(|_| password_hash::Error::Crypto)
-        })
+        let computed = argon2_output(
+            &argon2,
+            &params,
+            memory,
+            password,
+            salt_bytes,
+            expected.len(),
+        )
         .ok()?;
         Some(computed == expected)
     };

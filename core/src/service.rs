@@ -7,13 +7,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::secrets::MasterKey;
 use crate::store::Store;
 
-/// What the use cases need to know about the installation. Built by the server
-/// from its configuration (`Config::settings`), which holds the one set of defaults.
+/// How codes, their mails and cached token checks behave: the settings an operator
+/// tunes (`MAILROOM_EMAIL_CODE_EXPIRY`, …; defaults in the server's `Config`).
 #[derive(Debug, Clone)]
-pub struct Settings {
-    /// Base of the links in mails, e.g. `http://127.0.0.1:3000`.
-    pub public_url: String,
-    pub master_key: MasterKey,
+pub struct Policy {
     pub email_code_expiry_secs: i64,
     pub init_code_expiry_secs: i64,
     /// Send limits for mails that carry a code (0 disables each).
@@ -25,6 +22,16 @@ pub struct Settings {
     /// (and, on Postgres, announced by others) drop the cache at once; this bounds the
     /// rest (an announcement missed while the listening connection was down).
     pub auth_cache_secs: i64,
+}
+
+/// What the use cases need to know about the installation. Built by the server
+/// from its configuration (`Config::settings`), which holds the one set of defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of the links in mails, e.g. `http://127.0.0.1:3000`.
+    pub public_url: String,
+    pub master_key: MasterKey,
+    pub policy: Policy,
     /// Password hashes running at once (0: one per core), and how long a request
     /// waits for one before it is refused (SPEC §7).
     pub password_hash_concurrency: usize,

@@ -57,8 +57,8 @@ impl Mailroom {
     /// Refuses a code mail to `user` over the limits, with the seconds until the next
     /// one is allowed. Checked before anything is written.
     pub(crate) async fn check_send_limit(&self, user: UserId, now: Timestamp) -> Result<()> {
-        let min_interval = self.settings.code_mail_min_interval_secs;
-        let per_hour = self.settings.code_mail_per_hour;
+        let min_interval = self.settings.policy.code_mail_min_interval_secs;
+        let per_hour = self.settings.policy.code_mail_per_hour;
         if min_interval == 0 && per_hour == 0 {
             return Ok(());
         }
@@ -121,7 +121,7 @@ impl Mailroom {
             .map(|h| h.email.to_string())
             .unwrap_or_default();
         let now = change.now();
-        let expires_at = now.plus_secs(self.settings.email_code_expiry_secs);
+        let expires_at = now.plus_secs(self.settings.policy.email_code_expiry_secs);
         let code = PlainCode::generate();
         let hash = code_hash(
             &self.settings.master_key,
@@ -185,7 +185,7 @@ impl Mailroom {
             .map(|h| h.email.to_string())
             .unwrap_or_default();
         let now = change.now();
-        let expires_at = now.plus_secs(self.settings.init_code_expiry_secs);
+        let expires_at = now.plus_secs(self.settings.policy.init_code_expiry_secs);
         let code = PlainCode::generate();
         let hash = code_hash(
             &self.settings.master_key,
@@ -232,7 +232,7 @@ impl Mailroom {
         old_email: &str,
         new_email: &str,
     ) {
-        if !self.settings.notify_old_address {
+        if !self.settings.policy.notify_old_address {
             return;
         }
         let user = change.user().clone();

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use mailroom_core::secrets::MasterKey;
+use mailroom_core::Policy;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -38,12 +39,8 @@ pub struct Config {
     /// A mail claimed by a process that then stopped is claimed again after this
     /// long (a process that starts again hands its own claims back at once).
     pub mail_lease_secs: i64,
-    pub email_code_expiry_secs: i64,
-    pub init_code_expiry_secs: i64,
-    pub code_mail_min_interval_secs: u64,
-    pub code_mail_per_hour: u64,
-    pub notify_old_address: bool,
-    pub auth_cache_secs: i64,
+    /// Code lifetimes, code-mail limits, the token-check cache.
+    pub policy: Policy,
     /// A console session ends after this long without a page request.
     pub session_idle_secs: i64,
     /// Proxies whose `X-Forwarded-For` names the client (sign-in limits per address).
@@ -92,12 +89,14 @@ impl Config {
             worker_enabled: true,
             worker_poll: std::time::Duration::from_millis(500),
             mail_lease_secs: 120,
-            email_code_expiry_secs: 3600,
-            init_code_expiry_secs: 72 * 3600,
-            code_mail_min_interval_secs: 30,
-            code_mail_per_hour: 10,
-            notify_old_address: true,
-            auth_cache_secs: 1,
+            policy: Policy {
+                email_code_expiry_secs: 3600,
+                init_code_expiry_secs: 72 * 3600,
+                code_mail_min_interval_secs: 30,
+                code_mail_per_hour: 10,
+                notify_old_address: true,
+                auth_cache_secs: 1,
+            },
             session_idle_secs: 8 * 60 * 60,
             trusted_proxies: Vec::new(),
             login_failures_per_user: 5,
@@ -159,18 +158,19 @@ impl Config {
         if config.mail_lease_secs < 1 {
             return Err("MAILROOM_MAIL_LEASE_SECS must be at least 1".into());
         }
-        config.email_code_expiry_secs =
-            number("MAILROOM_EMAIL_CODE_EXPIRY", config.email_code_expiry_secs)?;
-        config.init_code_expiry_secs =
-            number("MAILROOM_INIT_CODE_EXPIRY", config.init_code_expiry_secs)?;
-        config.code_mail_min_interval_secs = number(
+        let policy = &mut config.policy;
+        policy.email_code_expiry_secs =
+            number("MAILROOM_EMAIL_CODE_EXPIRY", policy.email_code_expiry_secs)?;
+        policy.init_code_expiry_secs =
+            number("MAILROOM_INIT_CODE_EXPIRY", policy.init_code_expiry_secs)?;
+        policy.code_mail_min_interval_secs = number(
             "MAILROOM_CODE_MAIL_MIN_INTERVAL",
-            config.code_mail_min_interval_secs,
+            policy.code_mail_min_interval_secs,
         )?;
-        config.code_mail_per_hour =
-            number("MAILROOM_CODE_MAIL_PER_HOUR", config.code_mail_per_hour)?;
-        config.notify_old_address = flag("MAILROOM_NOTIFY_OLD_ADDRESS", config.notify_old_address)?;
-        config.auth_cache_secs = number("MAILROOM_AUTH_CACHE_SECS", config.auth_cache_secs)?;
+        policy.code_mail_per_hour =
+            number("MAILROOM_CODE_MAIL_PER_HOUR", policy.code_mail_per_hour)?;
+        policy.notify_old_address = flag("MAILROOM_NOTIFY_OLD_ADDRESS", policy.notify_old_address)?;
+        policy.auth_cache_secs = number("MAILROOM_AUTH_CACHE_SECS", policy.auth_cache_secs)?;
         config.session_idle_secs = number("MAILROOM_SESSION_IDLE_SECS", config.session_idle_secs)?;
         if let Some(proxies) = var("MAILROOM_TRUSTED_PROXIES") {
             config.trusted_proxies = crate::client_addr::TrustedProxies::parse(&proxies)
@@ -207,12 +207,7 @@ impl Config {
         mailroom_core::Settings {
             public_url: self.public_url.clone(),
             master_key,
-            email_code_expiry_secs: self.email_code_expiry_secs,
-            init_code_expiry_secs: self.init_code_expiry_secs,
-            code_mail_min_interval_secs: self.code_mail_min_interval_secs,
-            code_mail_per_hour: self.code_mail_per_hour,
-            notify_old_address: self.notify_old_address,
-            auth_cache_secs: self.auth_cache_secs,
+            policy: self.policy.clone(),
             // One hash per core; a request waits at most 2 s for one (SPEC §7).
             password_hash_concurrency: 0,
             password_hash_max_wait_ms: 2000,

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use mailroom_core::private_files::create_private_dir;
 use mailroom_core::secrets::MasterKey;
 
 /// Creates the directory of `file` and proves it is writable, so that a bad data
@@ -21,22 +22,6 @@ pub fn ensure_writable_dir(file: &Path) -> Result<(), String> {
                 dir.display()
             )
         })
-}
-
-/// Creates `dir` (and missing parents) readable only by its owner (SPEC §7: 0700).
-/// Existing directories are left as they are; `secure_data_dir` tightens the data
-/// directory itself.
-pub fn create_private_dir(dir: &Path) -> Result<(), String> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
-        .map_err(|err| format!("cannot create the data directory {}: {err}", dir.display()))
 }
 
 /// Mailroom's data directory (`MAILROOM_DATA_DIR`) is created, or tightened, to 0700:

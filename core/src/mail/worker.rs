@@ -18,7 +18,7 @@ use crate::code::CodeKind;
 use crate::error::Result;
 use crate::model::{MailKind, MailRecord, MailStatus, User};
 use crate::service::Mailroom;
-use crate::store::{MailUpdate, Op};
+use crate::store::{MailClaim, MailUpdate, Op};
 
 /// Waits after the 1st, 2nd, … failed attempt; after the last one the mail is `failed`.
 pub const BACKOFF_SECS: [i64; 5] = [10, 60, 300, 1800, 7200];
@@ -103,12 +103,12 @@ impl Worker {
         let mails = self
             .mailroom
             .store
-            .claim_mails(
+            .claim_mails(&MailClaim {
                 now,
-                now.plus_secs(self.config.lease_secs),
-                self.config.batch,
-                &self.config.owner,
-            )
+                lease_until: now.plus_secs(self.config.lease_secs),
+                limit: self.config.batch,
+                owner: &self.config.owner,
+            })
             .await?;
         let count = mails.len();
         futures_util::stream::iter(mails)

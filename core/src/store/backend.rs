@@ -11,7 +11,20 @@ use crate::ids::{OrgId, UserId};
 use crate::model::{CodeRecord, Event, MailRecord, Membership, Org, PersonalAccessToken, User};
 use crate::store::queries::Sql;
 use crate::store::rows::*;
-use crate::store::{EventQuery, MailQuery, Store, TokenOwner, TokenQuery, UserQuery, Write};
+use crate::store::{
+    EventQuery, MailClaim, MailQuery, Store, TokenOwner, TokenQuery, UserQuery, Write,
+};
+
+/// How many migrations the database has applied.
+pub(crate) const APPLIED_MIGRATIONS: &str = "SELECT count(*) FROM _sqlx_migrations WHERE success";
+
+/// Ready only once the database holds every migration this build knows.
+pub(crate) fn all_applied(applied: i64, migrator: &sqlx::migrate::Migrator) -> Result<()> {
+    if applied < migrator.iter().count() as i64 {
+        return Err(crate::Error::unavailable("migrations pending"));
+    }
+    Ok(())
+}
 
 /// The parts of a backend that differ between SQLite and Postgres.
 #[async_trait]
@@ -173,23 +186,8 @@ where
         Sql::<B::Db>::events(self.read_pool(), query).await
     }
 
-    async fn claim_mails(
-        &self,
-        now: Timestamp,
-        lease_until: Timestamp,
-        limit: u64,
-        owner: &str,
-    ) -> Result<Vec<MailRecord>> {
-        Sql::<B::Db>::claim_mails(
-            self.write_pool(),
-            B::BEGIN_WRITE,
-            B::ROW_LOCK,
-            now,
-            lease_until,
-            limit,
-            owner,
-        )
-        .await
+    async fn claim_mails(&self, claim: &MailClaim<'_>) -> Result<Vec<MailRecord>> {
+        Sql::<B::Db>::claim_mails(self.write_pool(), B::BEGIN_WRITE, B::ROW_LOCK, claim).await
     }
 
     async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64> {

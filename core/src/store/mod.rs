@@ -240,6 +240,15 @@ pub struct UserQuery {
 }
 
 /// Which outbox rows to list, newest first.
+/// A worker's claim on due mails: up to `limit`, leased to `owner` until `lease_until`.
+#[derive(Debug, Clone, Copy)]
+pub struct MailClaim<'a> {
+    pub now: Timestamp,
+    pub lease_until: Timestamp,
+    pub limit: u64,
+    pub owner: &'a str,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct MailQuery {
     pub user: Option<UserId>,
@@ -322,13 +331,7 @@ pub trait Store: Send + Sync + 'static {
     async fn mails_with_plaintext_secrets(&self) -> Result<Vec<MailRecord>>;
     /// Marks up to `limit` due mails `sending` until `lease_until` and returns them.
     /// Due: queued with `next_attempt_at <= now`, or sending with an expired lease.
-    async fn claim_mails(
-        &self,
-        now: Timestamp,
-        lease_until: Timestamp,
-        limit: u64,
-        owner: &str,
-    ) -> Result<Vec<MailRecord>>;
+    async fn claim_mails(&self, claim: &MailClaim<'_>) -> Result<Vec<MailRecord>>;
     /// Marks `owner`'s unfinished claims queued and due at `now`; returns how many.
     async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64>;
     /// A console session's data and expiry, by the hash of its id.

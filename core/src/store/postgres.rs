@@ -6,7 +6,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::backend::SqlBackend;
 use crate::store::queries::Sql;
 use crate::store::{redact_url, Write};
@@ -63,14 +63,8 @@ impl SqlBackend for PgStore {
     }
 
     async fn check_migrations(&self) -> Result<()> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
-                .await?;
-        if applied < MIGRATOR.iter().count() as i64 {
-            return Err(Error::unavailable("migrations pending"));
-        }
-        Ok(())
+        let applied = sqlx::query_scalar(super::backend::APPLIED_MIGRATIONS);
+        super::backend::all_applied(applied.fetch_one(&self.pool).await?, &MIGRATOR)
     }
 
     /// Dead row versions are not part of a dump, and VACUUM reclaims them.

@@ -404,10 +404,7 @@ where
         pool: &sqlx::Pool<DB>,
         begin_write: &'static str,
         row_lock: &'static str,
-        now: crate::clock::Timestamp,
-        lease_until: crate::clock::Timestamp,
-        limit: u64,
-        owner: &str,
+        claim: &crate::store::MailClaim<'_>,
     ) -> crate::error::Result<Vec<crate::model::MailRecord>> {
         let mut tx = pool.begin_with(begin_write).await?;
         // Postgres: SKIP LOCKED lets several processes claim disjoint rows.
@@ -418,10 +415,10 @@ where
              ORDER BY next_attempt_at, id LIMIT $3{}) RETURNING {MAIL_COLUMNS}",
             row_lock
         ))
-        .bind(now.0)
-        .bind(lease_until.0)
-        .bind(limit.clamp(1, 1000) as i64)
-        .bind(owner)
+        .bind(claim.now.0)
+        .bind(claim.lease_until.0)
+        .bind(claim.limit.clamp(1, 1000) as i64)
+        .bind(claim.owner)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -113,14 +113,8 @@ impl SqlBackend for SqliteStore {
     }
 
     async fn check_migrations(&self) -> Result<()> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.reader)
-                .await?;
-        if applied < MIGRATOR.iter().count() as i64 {
-            return Err(Error::unavailable("migrations pending"));
-        }
-        Ok(())
+        let applied = sqlx::query_scalar(super::backend::APPLIED_MIGRATIONS);
+        super::backend::all_applied(applied.fetch_one(&self.reader).await?, &MIGRATOR)
     }
 
     /// Old page versions live on in the WAL until it is checkpointed and truncated.
@@ -290,16 +284,7 @@ fn prepare_private_file(path: &std::path::Path) -> Result<(), String> {
         return Ok(()); // in memory
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder
-            .create(dir)
-            .map_err(|err| format!("cannot create the data directory {}: {err}", dir.display()))?;
+        crate::private_files::create_private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true);

@@ -18,46 +18,25 @@ pub(crate) enum Value {
     OptName(Option<&'static str>),
 }
 
-impl From<i64> for Value {
-    fn from(value: i64) -> Self {
-        Value::Int(value)
-    }
+/// Each bindable type becomes its variant.
+macro_rules! values_from {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$ty> for Value {
+            fn from(value: $ty) -> Self {
+                Value::$variant(value)
+            }
+        }
+    )*};
 }
 
-impl From<Option<i64>> for Value {
-    fn from(value: Option<i64>) -> Self {
-        Value::OptInt(value)
-    }
-}
-
-impl From<String> for Value {
-    fn from(value: String) -> Self {
-        Value::Text(value)
-    }
-}
-
-impl From<Option<String>> for Value {
-    fn from(value: Option<String>) -> Self {
-        Value::OptText(value)
-    }
-}
-
-impl From<bool> for Value {
-    fn from(value: bool) -> Self {
-        Value::Bool(value)
-    }
-}
-
-impl From<&'static str> for Value {
-    fn from(value: &'static str) -> Self {
-        Value::Name(value)
-    }
-}
-
-impl From<Option<&'static str>> for Value {
-    fn from(value: Option<&'static str>) -> Self {
-        Value::OptName(value)
-    }
+values_from! {
+    i64 => Int,
+    Option<i64> => OptInt,
+    String => Text,
+    Option<String> => OptText,
+    bool => Bool,
+    &'static str => Name,
+    Option<&'static str> => OptName,
 }
 
 pub(crate) struct Statement<DB: Database> {

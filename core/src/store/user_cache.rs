@@ -59,22 +59,19 @@ mod tests {
     use super::*;
 
     fn user(id: i64, name: &str) -> User {
-        use crate::model::{Machine, UserKind, UserState};
+        use crate::model::{Machine, UserKind};
         let at = crate::clock::Timestamp(0);
-        User {
-            id: UserId(id),
-            org_id: crate::ids::OrgId(1),
-            username: name.into(),
-            state: UserState::Active,
-            kind: UserKind::Machine(Machine {
+        User::new(
+            UserId(id),
+            crate::ids::OrgId(1),
+            name.into(),
+            UserKind::Machine(Machine {
                 name: name.into(),
                 description: String::new(),
             }),
-            created_at: at,
-            sequence: 1,
-            change_sequence: 1,
-            changed_at: at,
-        }
+            at,
+            1,
+        )
     }
 
     #[test]

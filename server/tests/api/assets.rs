@@ -1,6 +1,7 @@
 //! The front end's files: content-hashed names cached for a year, precompressed
 //! copies, and pages that point at the hashed names (server/src/assets.rs).
 
+use crate::helpers::Fetch;
 use crate::helpers::{spawn_app_with, Backend};
 
 const BUILD: &str = "mailroom-0123456789abcdef";
@@ -94,15 +95,7 @@ async fn without_a_build_id_the_plain_names_are_used() {
     let app = spawn_app_with(Backend::Sqlite, move |config| config.site_root = root)
         .await
         .unwrap();
-    let html = app
-        .client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.client.get(app.url("/login")).text_body().await;
     assert!(html.contains("/pkg/mailroom.css"), "{html}");
     assert!(html.contains("/pkg/mailroom_bg.wasm"), "{html}");
 }

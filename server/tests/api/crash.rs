@@ -4,6 +4,7 @@
 //! and the outbox drains. Duplicates (a mail sent, then the process died before it
 //! recorded that) are counted and printed.
 
+use crate::helpers::Fetch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -81,12 +82,8 @@ async fn crash_in_the_middle_of_a_write_and_mail_load(database_url: Option<Strin
         let user: Value = client
             .get(format!("{}/v2/users/{id}", restarted.base))
             .bearer_auth(&pat)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_body()
+            .await;
         assert_eq!(
             user["user"]["human"]["email"]["email"],
             json!(address),
@@ -128,12 +125,8 @@ async fn crash_in_the_middle_of_a_write_and_mail_load(database_url: Option<Strin
                     restarted.base
                 ))
                 .bearer_auth(&pat)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .json_body()
+                .await;
             if left["mails"].as_array().is_some_and(|m| m.is_empty()) {
                 break;
             }

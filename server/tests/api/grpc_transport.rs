@@ -1,6 +1,7 @@
 //! The gRPC door itself (SPEC §2): the error matrix and ZITADEL's details,
 //! deadlines, hostile input, gRPC-web over HTTP/1.1, Connect binary, reflection.
 
+use crate::helpers::Fetch;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -160,15 +161,7 @@ async fn grpc_errors(app: TestApp) {
     // Nothing changed.
     assert_eq!(app.event_types(user_id).await, events_before);
     // The calls are counted by method and grpc-status.
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.client.get(app.url("/metrics")).text_body().await;
     assert!(
         metrics.contains(
             "mailroom_grpc_requests_total{method=\"/zitadel.user.v2.UserService/SetEmail\",grpc_status=\"9\"} "

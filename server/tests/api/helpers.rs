@@ -5,7 +5,7 @@ use std::sync::Arc;
 use mailroom_core::clock::{OffsetClock, Timestamp};
 use mailroom_core::ids::{OrgId, TokenId, UserId};
 use mailroom_core::model::{
-    Human, Machine, Membership, Org, OrgState, PersonalAccessToken, User, UserKind, UserState,
+    Human, Machine, Membership, Org, OrgState, PersonalAccessToken, User, UserKind,
 };
 use mailroom_core::permissions::Role;
 use mailroom_core::secrets;
@@ -279,12 +279,11 @@ impl TestApp {
         verified: bool,
     ) -> UserId {
         let now = self.clock_now();
-        let user = User {
-            id: UserId::generate(),
-            org_id: org,
-            username: username.into(),
-            state: UserState::Active,
-            kind: UserKind::Human(Human {
+        let user = User::new(
+            UserId::generate(),
+            org,
+            username.into(),
+            UserKind::Human(Human {
                 given_name: "Test".into(),
                 family_name: username.into(),
                 display_name: String::new(),
@@ -294,11 +293,9 @@ impl TestApp {
                 email_verified: verified,
                 password_hash: None,
             }),
-            created_at: now,
-            sequence: 1,
-            change_sequence: 1,
-            changed_at: now,
-        };
+            now,
+            1,
+        );
         let id = user.id;
         self.commit(Write {
             ops: vec![
@@ -326,20 +323,17 @@ impl TestApp {
         expires_at: Option<Timestamp>,
     ) -> (UserId, String) {
         let now = self.clock_now();
-        let user = User {
-            id: UserId::generate(),
-            org_id: org,
-            username: username.into(),
-            state: UserState::Active,
-            kind: UserKind::Machine(Machine {
+        let user = User::new(
+            UserId::generate(),
+            org,
+            username.into(),
+            UserKind::Machine(Machine {
                 name: username.into(),
                 description: String::new(),
             }),
-            created_at: now,
-            sequence: 1,
-            change_sequence: 1,
-            changed_at: now,
-        };
+            now,
+            1,
+        );
         let id = user.id;
         let token = secrets::new_token();
         let mut ops = vec![Op::InsertUser(user)];
@@ -619,5 +613,23 @@ impl TestApp {
         let scope = (role != Role::IamOwner).then_some(org);
         self.add_machine_with_token(org, username, &[(scope, role)], None)
             .await
+    }
+}
+
+/// A request sent and its body read, where the test only wants the body.
+pub trait Fetch {
+    async fn text_body(self) -> String;
+    async fn json_body(self) -> Value;
+}
+
+impl Fetch for reqwest::RequestBuilder {
+    async fn text_body(self) -> String {
+        let response = self.send().await.expect("request");
+        response.text().await.expect("body")
+    }
+
+    async fn json_body(self) -> Value {
+        let response = self.send().await.expect("request");
+        response.json().await.expect("a JSON body")
     }
 }

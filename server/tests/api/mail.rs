@@ -1,6 +1,7 @@
 //! Mail delivery against a real SMTP server (SPEC §5): content, links, languages,
 //! outage and recovery, skipping, redaction, retries, the dev mailbox, metrics.
 
+use crate::helpers::Fetch;
 use mailroom_core::model::MailKind;
 use serde_json::{json, Value};
 
@@ -263,7 +264,7 @@ async fn failed_mails_can_be_retried(backend: Backend) {
         config.smtp_url = Some(mailroom_server::config::Secret(format!(
             "smtp://127.0.0.1:{port}"
         )));
-        config.email_code_expiry_secs = 7 * 24 * 3600;
+        config.policy.email_code_expiry_secs = 7 * 24 * 3600;
     })
     .await
     .unwrap();
@@ -290,15 +291,7 @@ async fn failed_mails_can_be_retried(backend: Backend) {
             "{mail}"
         );
     }
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.client.get(app.url("/metrics")).text_body().await;
     assert!(
         metrics.contains("mailroom_outbox_mails{status=\"failed\"} 2"),
         "{metrics}"
@@ -365,9 +358,11 @@ async fn dev_mailbox_captures(backend: Backend) {
 }
 
 async fn mail_list_pages_and_permissions(backend: Backend) {
-    let app = spawn_app_with(backend, |config| config.code_mail_min_interval_secs = 0)
-        .await
-        .unwrap();
+    let app = spawn_app_with(backend, |config| {
+        config.policy.code_mail_min_interval_secs = 0
+    })
+    .await
+    .unwrap();
     let user = add_human(&app, json!({"profile": {"givenName": "P", "familyName": "Q"}, "email": {"email": "p@example.com", "sendCode": {}}})).await;
     for _ in 0..4 {
         let answer = app
@@ -508,7 +503,12 @@ async fn a_mail_stuck_in_sending_is_picked_up_again() {
     let claimed = app
         .mailroom
         .store()
-        .claim_mails(now, now.plus_secs(120), 10, "crashed-process")
+        .claim_mails(&mailroom_core::store::MailClaim {
+            now,
+            lease_until: now.plus_secs(120),
+            limit: 10,
+            owner: "crashed-process",
+        })
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -534,7 +534,12 @@ async fn a_second_live_process_leaves_the_first_ones_claims_alone() {
     let claimed = app
         .mailroom
         .store()
-        .claim_mails(now, now.plus_secs(120), 10, id.trim())
+        .claim_mails(&mailroom_core::store::MailClaim {
+            now,
+            lease_until: now.plus_secs(120),
+            limit: 10,
+            owner: id.trim(),
+        })
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -568,7 +573,12 @@ async fn a_restarted_process_reclaims_its_own_mails_at_once() {
     let store = app.mailroom.store();
     assert_eq!(
         store
-            .claim_mails(now, now.plus_secs(120), 1, "me")
+            .claim_mails(&mailroom_core::store::MailClaim {
+                now,
+                lease_until: now.plus_secs(120),
+                limit: 1,
+                owner: "me"
+            })
             .await
             .unwrap()
             .len(),
@@ -576,7 +586,12 @@ async fn a_restarted_process_reclaims_its_own_mails_at_once() {
     );
     assert_eq!(
         store
-            .claim_mails(now, now.plus_secs(120), 1, "someone-else")
+            .claim_mails(&mailroom_core::store::MailClaim {
+                now,
+                lease_until: now.plus_secs(120),
+                limit: 1,
+                owner: "someone-else"
+            })
             .await
             .unwrap()
             .len(),

@@ -231,9 +231,11 @@ async fn a_removed_token_stops_working_in_every_process() {
     if !postgres_available() {
         return;
     }
-    let a = spawn_app_with(Backend::Postgres, |config| config.auth_cache_secs = 60)
-        .await
-        .unwrap();
+    let a = spawn_app_with(Backend::Postgres, |config| {
+        config.policy.auth_cache_secs = 60
+    })
+    .await
+    .unwrap();
     let (bot, token) = a.machine(a.org_id, "bot", Role::OrgOwnerViewer).await;
     let read = format!("/management/v1/users/{}/email", a.admin_id);
     assert_eq!(

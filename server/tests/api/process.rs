@@ -1,6 +1,7 @@
 //! The real `mailroom` binary as an operator runs it: what it logs, and how much
 //! memory hostile unauthenticated traffic can make it take (SPEC §7).
 
+use crate::helpers::Fetch;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -218,12 +219,8 @@ async fn logs_hold_no_codes_or_links() {
         let mails: serde_json::Value = client
             .get(format!("{}/mailroom/v1/mails?userId={user}", server.base))
             .bearer_auth(&pat)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_body()
+            .await;
         if mails["mails"][0]["status"] == "captured" {
             mail_id = mails["mails"][0]["id"].as_str().unwrap().to_owned();
             break;
@@ -245,12 +242,8 @@ async fn logs_hold_no_codes_or_links() {
     assert!(signed_in < 400);
     let preview = client
         .get(format!("{}/mailbox/{mail_id}/preview", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_body()
+        .await;
     let at = preview.find("code=").expect("the admin sees the link") + 5;
     let code = preview[at..at + 6].to_owned();
     // An end-user page with a code in its query string.
@@ -370,12 +363,8 @@ async fn backup_under_write_load_restores_into_a_working_server() {
         .post(format!("{}/v2/users", restored.base))
         .bearer_auth(&pat)
         .json(&serde_json::json!({"query": {"limit": 1}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     assert_eq!(
         listed["details"]["totalResult"],
         users.to_string(),
@@ -403,12 +392,8 @@ async fn sigterm_under_read_load_drains_and_exits_cleanly() {
         .post(format!("{}/v2/users", server.base))
         .bearer_auth(&pat)
         .json(&serde_json::json!({"queries": [{"userNameQuery": {"userName": "reader"}}]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_body()
+        .await;
     let user = users["result"][0]["userId"].as_str().unwrap().to_owned();
     let url = format!("{}/v2/users/{user}", server.base);
 

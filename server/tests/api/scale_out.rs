@@ -109,9 +109,11 @@ async fn auth_changes_reach_the_other_process_at_once() {
     if !postgres_available() {
         return;
     }
-    let a = spawn_app_with(Backend::Postgres, |config| config.auth_cache_secs = 60)
-        .await
-        .unwrap();
+    let a = spawn_app_with(Backend::Postgres, |config| {
+        config.policy.auth_cache_secs = 60
+    })
+    .await
+    .unwrap();
     let mut config = a.config.clone();
     config.site_addr = "127.0.0.1:0".parse().unwrap();
     let b = mailroom_server::Application::build(config).await.unwrap();

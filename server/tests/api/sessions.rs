@@ -1,6 +1,7 @@
 //! Console sign-in over HTTP: cookies, CSRF refusal, pages behind the session.
 
 use crate::both_backends;
+use crate::helpers::Fetch;
 use crate::helpers::{TestApp, ADMIN_PASSWORD};
 
 async fn sign_in(app: &TestApp, client: &reqwest::Client, password: &str) -> reqwest::Response {
@@ -189,7 +190,7 @@ async fn each_request_resolves_its_own_caller(app: TestApp) {
         };
         let page = page.clone();
         pages.push(tokio::spawn(async move {
-            let html = client.get(page).send().await.unwrap().text().await.unwrap();
+            let html = client.get(page).text_body().await;
             (who, html)
         }));
     }
