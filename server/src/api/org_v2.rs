@@ -15,7 +15,6 @@ use super::rest_op::rest_op;
 pub struct AddOrganizationRequest {
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub name: String,
-    #[serde(alias = "organization_id")]
     #[schema(value_type = Option<crate::api::schema::OptionalId>)]
     pub organization_id: Option<String>,
     pub admins: Vec<Admin>,
@@ -24,7 +23,6 @@ pub struct AddOrganizationRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Admin {
-    #[serde(alias = "user_id")]
     #[schema(value_type = crate::api::schema::Id, required = true)]
     pub user_id: Option<String>,
     #[schema(value_type = Vec<crate::api::schema::OrgRole>)]

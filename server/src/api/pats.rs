@@ -49,7 +49,6 @@ fn token_id_field(message: &str, value: &str) -> Result<(), Error> {
 #[serde(default, rename_all = "camelCase")]
 pub struct AddTokenRequest {
     /// RFC 3339; without it the token does not expire.
-    #[serde(alias = "expiration_date")]
     #[schema(value_type = Option<crate::api::schema::Timestamp>)]
     pub expiration_date: Option<String>,
 }
@@ -272,10 +271,8 @@ fn list_limit(asked: u64) -> u64 {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddTokenV2Request {
-    #[serde(alias = "user_id")]
     pub user_id: Option<String>,
     /// RFC 3339; required.
-    #[serde(alias = "expiration_date")]
     #[schema(value_type = crate::api::schema::Timestamp, required = true)]
     pub expiration_date: Option<String>,
 }
@@ -326,9 +323,7 @@ impl From<AddedToken> for AddTokenV2Response {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct RemoveTokenV2Request {
-    #[serde(alias = "user_id")]
     pub user_id: Option<String>,
-    #[serde(alias = "token_id")]
     pub token_id: Option<String>,
 }
 
@@ -370,7 +365,6 @@ impl From<&Details> for RemoveTokenV2Response {
 #[serde(default, rename_all = "camelCase")]
 pub struct ListTokensV2Request {
     pub pagination: ListQuery,
-    #[serde(alias = "sorting_column")]
     pub sorting_column: Option<String>,
     pub filters: Vec<TokenFilter>,
 }
@@ -379,15 +373,10 @@ pub struct ListTokensV2Request {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TokenFilter {
-    #[serde(alias = "token_id_filter")]
     pub token_id_filter: Option<IdFilter>,
-    #[serde(alias = "user_id_filter")]
     pub user_id_filter: Option<IdFilter>,
-    #[serde(alias = "organization_id_filter")]
     pub organization_id_filter: Option<IdFilter>,
-    #[serde(alias = "created_date_filter")]
     pub created_date_filter: Option<TimestampFilter>,
-    #[serde(alias = "expiration_date_filter")]
     pub expiration_date_filter: Option<TimestampFilter>,
 }
 

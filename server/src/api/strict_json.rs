@@ -3,6 +3,10 @@
 //! query that matches everything. Bodies are deserialized through this view of a
 //! parsed `serde_json::Value`, which refuses arrays where a struct is expected, at
 //! any depth; everything else is `Value`'s own behaviour.
+//!
+//! protobuf JSON also takes a field by its proto name (`user_id`) as well as its JSON
+//! name (`userId`): this view renames the first to the second wherever a struct names
+//! that field, so the message types need no alias per field.
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::forward_to_deserialize_any;
@@ -31,11 +35,11 @@ impl<'de> de::Deserializer<'de> for Strict {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(fields) => visitor.visit_map(Fields::new(fields)),
+            Value::Object(map) => visitor.visit_map(Fields::new(map).of_struct(fields)),
             Value::Array(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
             other => other.deserialize_any(visitor),
         }
@@ -87,6 +91,8 @@ impl<'de> SeqAccess<'de> for Items {
 struct Fields {
     iter: serde_json::map::IntoIter,
     value: Option<Value>,
+    /// A struct's field names (JSON names); empty for a map.
+    names: &'static [&'static str],
 }
 
 impl Fields {
@@ -94,6 +100,32 @@ impl Fields {
         Fields {
             iter: map.into_iter(),
             value: None,
+            names: &[],
+        }
+    }
+
+    fn of_struct(self, names: &'static [&'static str]) -> Self {
+        Fields { names, ..self }
+    }
+
+    /// `user_id` → `userId` where the struct has a field `userId`; any other key as it is.
+    fn json_name(&self, key: String) -> String {
+        if !key.contains('_') || self.names.contains(&key.as_str()) {
+            return key;
+        }
+        let mut parts = key.split('_');
+        let mut camel = parts.next().unwrap_or_default().to_owned();
+        for part in parts {
+            let mut chars = part.chars();
+            if let Some(first) = chars.next() {
+                camel.extend(first.to_uppercase());
+                camel.push_str(chars.as_str());
+            }
+        }
+        if self.names.contains(&camel.as_str()) {
+            camel
+        } else {
+            key
         }
     }
 }
@@ -108,6 +140,7 @@ impl<'de> MapAccess<'de> for Fields {
         match self.iter.next() {
             Some((key, value)) => {
                 self.value = Some(value);
+                let key = self.json_name(key);
                 seed.deserialize(key.into_deserializer()).map(Some)
             }
             None => Ok(None),
@@ -159,5 +192,17 @@ mod tests {
         assert!(parse(r#"{"list": [[null]]}"#).is_err());
         assert!(parse(r#"[null, [], []]"#).is_err());
         assert_eq!(parse(r#"{"inner": null}"#).unwrap().inner, None);
+    }
+
+    #[test]
+    fn proto_names_are_taken_for_json_names_and_not_twice() {
+        let ok = parse(r#"{"inner": {"user_name": "a"}}"#).unwrap();
+        assert_eq!(ok.inner.unwrap().user_name.as_deref(), Some("a"));
+        let twice = parse(r#"{"inner": {"user_name": "a", "userName": "b"}}"#);
+        assert!(twice.unwrap_err().to_string().contains("duplicate field"));
+        // Keys of a map, and names no field has, stay as they are.
+        let value: std::collections::HashMap<String, u8> =
+            Deserialize::deserialize(Strict(serde_json::json!({"a_b": 1}))).unwrap();
+        assert!(value.contains_key("a_b"));
     }
 }

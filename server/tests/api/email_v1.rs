@@ -114,7 +114,7 @@ async fn memberships_decide_in_the_org_context(app: TestApp) {
 
     // Viewer and manager may read in their own org (the default context).
     for token in [&viewer, &manager] {
-        let answer = app.get_as(token, &email_path(user_b), None).await;
+        let answer = app.get_by(token, &email_path(user_b)).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
     }
     // In the default org they have no membership at all.
@@ -124,7 +124,7 @@ async fn memberships_decide_in_the_org_context(app: TestApp) {
         .await;
     assert_rest_error(&answer, 404, 5, "AUTHZ-cdgFk", "membership not found");
     // No membership anywhere.
-    let answer = app.get_as(&nobody, &email_path(user_b), None).await;
+    let answer = app.get_by(&nobody, &email_path(user_b)).await;
     assert_rest_error(&answer, 404, 5, "AUTHZ-cdgFk", "membership not found");
 }
 

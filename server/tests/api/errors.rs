@@ -28,7 +28,7 @@ async fn authentication_failures(app: TestApp) {
     assert_rest_error(&basic, 401, 16, "AUTH-toLo1", "invalid auth header");
     assert!(basic.headers.contains_key("www-authenticate"));
 
-    let unknown = app.get_as("not-a-token", &path, None).await;
+    let unknown = app.get_by("not-a-token", &path).await;
     assert_rest_error(&unknown, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
     assert!(unknown.headers["www-authenticate"]
         .to_str()
@@ -44,7 +44,7 @@ async fn authentication_failures(app: TestApp) {
             Some(past),
         )
         .await;
-    let answer = app.get_as(&expired, &path, None).await;
+    let answer = app.get_by(&expired, &path).await;
     assert_rest_error(&answer, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
 
     let future = app.clock.now().plus_secs(60);
@@ -56,9 +56,9 @@ async fn authentication_failures(app: TestApp) {
             Some(future),
         )
         .await;
-    assert_eq!(app.get_as(&expiring, &path, None).await.status, 200);
+    assert_eq!(app.get_by(&expiring, &path).await.status, 200);
     app.clock.advance_secs(61);
-    let answer = app.get_as(&expiring, &path, None).await;
+    let answer = app.get_by(&expiring, &path).await;
     assert_rest_error(&answer, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
 }
 
@@ -224,7 +224,7 @@ async fn deactivated_token_owner_is_refused_at_once() {
         )
         .await;
     let path = format!("/management/v1/users/{}/email", app.admin_id);
-    assert_eq!(app.get_as(&token, &path, None).await.status, 200);
+    assert_eq!(app.get_by(&token, &path).await.status, 200);
     let answer = app
         .post(
             &format!("/v2/users/{bot}/deactivate"),
@@ -232,6 +232,6 @@ async fn deactivated_token_owner_is_refused_at_once() {
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let answer = app.get_as(&token, &path, None).await;
+    let answer = app.get_by(&token, &path).await;
     assert_rest_error(&answer, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
 }

@@ -185,6 +185,25 @@ pub fn assert_grpc_error(
     );
 }
 
+/// A bearer token that is no token's (ZITADEL's id and message).
+pub fn assert_invalid_token(status: &tonic::Status) {
+    let id = Some("AUTH-7fs1e");
+    assert_grpc_error(
+        status,
+        tonic::Code::Unauthenticated,
+        id,
+        "Errors.Token.Invalid",
+    );
+}
+
+/// 2099-01-01T00:00:00Z: an expiry in the future of every test.
+pub const FAR_FUTURE_SECS: i64 = 4_070_908_800;
+
+pub fn far_future() -> Option<prost_types::Timestamp> {
+    let seconds = FAR_FUTURE_SECS;
+    Some(prost_types::Timestamp { seconds, nanos: 0 })
+}
+
 /// Two answers to the same operation, over REST (JSON) and gRPC, carry the same error.
 pub fn assert_same_error(rest: &crate::helpers::Answer, status: &tonic::Status) {
     assert_eq!(

@@ -11,7 +11,7 @@ use serde_json::json;
 use tonic::Code;
 
 use crate::both_backends;
-use crate::grpc_client::{assert_grpc_error, assert_same_error, call, seq_v2};
+use crate::grpc_client::{assert_grpc_error, assert_same_error, call, far_future, seq_v2};
 use crate::helpers::TestApp;
 
 /// A v2 human made over gRPC, with its code returned.
@@ -318,10 +318,7 @@ async fn tokens_and_orgs_v2(app: TestApp) {
             None,
             user::AddPersonalAccessTokenRequest {
                 user_id: bot.to_string(),
-                expiration_date: Some(prost_types::Timestamp {
-                    seconds: 4_070_908_800,
-                    nanos: 0,
-                }),
+                expiration_date: far_future(),
             },
         ))
         .await
@@ -430,7 +427,7 @@ async fn tokens_and_orgs_v2(app: TestApp) {
     // Only an instance owner may.
     let (_, viewer) = app.machine(app.org_id, "viewer", Role::OrgOwner).await;
     let rest = app
-        .post_as(&viewer, "/v2/organizations", json!({"name": "Nope"}), None)
+        .post_by(&viewer, "/v2/organizations", json!({"name": "Nope"}))
         .await;
     let err = app
         .organizations()

@@ -7,7 +7,10 @@ use serde_json::json;
 use tonic::Code;
 
 use crate::both_backends;
-use crate::grpc_client::{assert_grpc_error, assert_same_error, call, detail_id, seq_v1};
+use crate::grpc_client::{
+    assert_grpc_error, assert_invalid_token, assert_same_error, call, detail_id, far_future,
+    seq_v1, FAR_FUTURE_SECS,
+};
 use crate::helpers::TestApp;
 
 /// Management v1 over gRPC, in the org context of the metadata, against REST.
@@ -233,10 +236,7 @@ async fn management_matches_rest(app: TestApp) {
             Some(&org),
             mgmt::AddPersonalAccessTokenRequest {
                 user_id: robot.clone(),
-                expiration_date: Some(prost_types::Timestamp {
-                    seconds: 4_070_908_800,
-                    nanos: 0,
-                }),
+                expiration_date: far_future(),
             },
         ))
         .await
@@ -281,7 +281,7 @@ async fn management_matches_rest(app: TestApp) {
         .into_inner();
     assert_eq!(
         got.token.unwrap().expiration_date.unwrap().seconds,
-        4_070_908_800
+        FAR_FUTURE_SECS
     );
     // The new token authenticates gRPC calls; removed, it stops at once.
     let members = app
@@ -322,12 +322,7 @@ async fn management_matches_rest(app: TestApp) {
         ))
         .await
         .unwrap_err();
-    assert_grpc_error(
-        &err,
-        Code::Unauthenticated,
-        Some("AUTH-7fs1e"),
-        "Errors.Token.Invalid",
-    );
+    assert_invalid_token(&err);
 
     // AddOrg and AddOrgMember.
     let new_org = grpc

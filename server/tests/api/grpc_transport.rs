@@ -14,7 +14,9 @@ use serde_json::Value;
 use tonic::Code;
 
 use crate::both_backends;
-use crate::grpc_client::{assert_grpc_error, call, detail_id, frame, parse_grpc_web};
+use crate::grpc_client::{
+    assert_grpc_error, assert_invalid_token, call, detail_id, frame, parse_grpc_web,
+};
 use crate::helpers::TestApp;
 
 /// The error matrix: authentication, permission, validation, size, unknown methods.
@@ -50,12 +52,7 @@ async fn grpc_errors(app: TestApp) {
         .set_email(call("not-a-token", None, set("x@example.com")))
         .await
         .unwrap_err();
-    assert_grpc_error(
-        &err,
-        Code::Unauthenticated,
-        Some("AUTH-7fs1e"),
-        "Errors.Token.Invalid",
-    );
+    assert_invalid_token(&err);
     // The same address: FailedPrecondition with ZITADEL's id in the details.
     let err = grpc
         .set_email(call(&app.pat, None, set("e@example.com")))

@@ -380,6 +380,21 @@ pub fn assert_rest_error(answer: &Answer, status: u16, code: i64, id: &str, mess
 }
 
 impl TestApp {
+    /// POST with a bearer token, without an org header.
+    pub async fn post_by(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.post_as(token, path, body, None).await
+    }
+
+    /// PUT with a bearer token, without an org header.
+    pub async fn put_by(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.put_as(token, path, body, None).await
+    }
+
+    /// GET with a bearer token, without an org header.
+    pub async fn get_by(&self, token: &str, path: &str) -> Answer {
+        self.get_as(token, path, None).await
+    }
+
     pub async fn post_as(&self, token: &str, path: &str, body: Value, org: Option<&str>) -> Answer {
         self.send(
             self.authorized(reqwest::Method::POST, token, path, org)
@@ -584,17 +599,29 @@ impl TestApp {
 
     /// POST as api-admin (an instance owner), without an org header.
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.post_as(&self.pat, path, body, None).await
+        self.post_by(&self.pat, path, body).await
     }
 
     /// PUT as api-admin, without an org header.
     pub async fn put(&self, path: &str, body: Value) -> Answer {
-        self.put_as(&self.pat, path, body, None).await
+        self.put_by(&self.pat, path, body).await
     }
 
     /// GET as api-admin, without an org header.
     pub async fn get(&self, path: &str) -> Answer {
-        self.get_as(&self.pat, path, None).await
+        self.get_by(&self.pat, path).await
+    }
+
+    /// SendEmailCode with returnCode as api-admin: the new code.
+    pub async fn returned_code(&self, user: impl std::fmt::Display) -> String {
+        let answer = self
+            .post(
+                &format!("/v2/users/{user}/email/send"),
+                serde_json::json!({"returnCode": {}}),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body["verificationCode"].as_str().unwrap().to_owned()
     }
 
     /// DELETE as api-admin.

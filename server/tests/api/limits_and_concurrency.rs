@@ -177,13 +177,7 @@ async fn concurrent_writes_to_one_user_all_land_in_order(app: TestApp) {
 /// because another was in flight (no 409); a verification can only fail on its code.
 async fn a_mix_of_writes_to_one_user_serializes(app: TestApp) {
     let user = app.human("mixed@example.com", false).await;
-    let first = app
-        .post(
-            &format!("/v2/users/{user}/email/send"),
-            json!({"returnCode": {}}),
-        )
-        .await;
-    let code = first.body["verificationCode"].as_str().unwrap().to_owned();
+    let code = app.returned_code(user).await;
     let doors = doors(&app).await;
     let calls = (0..36)
         .map(|i| match i % 3 {

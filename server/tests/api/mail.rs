@@ -236,13 +236,7 @@ async fn expired_and_replaced_codes_are_skipped(backend: Backend) {
     let expired = add_human(&app, json!({"profile": {"givenName": "A", "familyName": "B"}, "email": {"email": "exp@example.com", "sendCode": {}}})).await;
     let replaced = add_human(&app, json!({"profile": {"givenName": "A", "familyName": "B"}, "email": {"email": "rep@example.com", "sendCode": {}}})).await;
     // A newer code replaces the queued one (returned, so nothing new is mailed).
-    let answer = app
-        .post(
-            &format!("/v2/users/{replaced}/email/send"),
-            json!({"returnCode": {}}),
-        )
-        .await;
-    assert_eq!(answer.status, 200);
+    app.returned_code(&replaced).await;
     app.clock.advance_secs(3601);
     let _sink = SmtpSink::start_on(port);
     assert_eq!(app.deliver().await, 2);
@@ -397,10 +391,10 @@ async fn mail_list_pages_and_permissions(backend: Backend) {
             None,
         )
         .await;
-    let theirs = app.get_as(&viewer, "/mailroom/v1/mails", None).await;
+    let theirs = app.get_by(&viewer, "/mailroom/v1/mails").await;
     assert_eq!(theirs.body["mails"], json!([]));
     let forced = app
-        .get_as(&viewer, &format!("/mailroom/v1/mails?userId={user}"), None)
+        .get_by(&viewer, &format!("/mailroom/v1/mails?userId={user}"))
         .await;
     assert_eq!(forced.status, 404);
 }

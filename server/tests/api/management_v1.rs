@@ -337,27 +337,23 @@ async fn scenario_endpoints(app: TestApp) {
     assert!(robot_token.len() >= 43 && pat.body["tokenId"].is_string());
 
     // No membership yet: v1 refuses.
-    let answer = app
-        .get_as(&robot_token, &email_path(app.admin_id), None)
-        .await;
+    let answer = app.get_by(&robot_token, &email_path(app.admin_id)).await;
     assert_rest_error(&answer, 404, 5, "AUTHZ-cdgFk", "membership not found");
 
     let org = app
-        .post_as(
+        .post_by(
             &robot_token,
             "/management/v1/orgs",
             json!({"name": "Robots Inc"}),
-            None,
         )
         .await;
     assert_eq!(org.status, 200, "{}", org.body);
     let org_id = org.body["id"].as_str().unwrap().to_owned();
     let dup = app
-        .post_as(
+        .post_by(
             &robot_token,
             "/management/v1/orgs",
             json!({"name": "robots inc"}),
-            None,
         )
         .await;
     assert_eq!(dup.status, 409);

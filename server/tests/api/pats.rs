@@ -20,10 +20,9 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     let token = added.body["token"].as_str().unwrap().to_owned();
     // The new token works.
     let me = app
-        .get_as(
+        .get_by(
             &token,
             &format!("/management/v1/users/{}/email", app.admin_id),
-            None,
         )
         .await;
     assert_eq!(me.status, 200, "{}", me.body);
@@ -67,10 +66,9 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
     );
     // At once: the token is refused, and gone from the list.
     let refused = app
-        .get_as(
+        .get_by(
             &token,
             &format!("/management/v1/users/{}/email", app.admin_id),
-            None,
         )
         .await;
     assert_rest_error(&refused, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
@@ -105,11 +103,10 @@ async fn v1_tokens_are_listed_got_and_removed(app: TestApp) {
         .machine(app.org_id, "viewer", Role::OrgOwnerViewer)
         .await;
     let list = app
-        .post_as(
+        .post_by(
             &viewer,
             &format!("/management/v1/users/{bot}/pats/_search"),
             json!({}),
-            None,
         )
         .await;
     assert_eq!(list.status, 200, "{}", list.body);
@@ -208,7 +205,7 @@ async fn v2_and_connect_tokens(app: TestApp) {
         .await;
     assert_eq!(removed.status, 200, "{}", removed.body);
     assert!(removed.body["deletionDate"].as_str().is_some());
-    let refused = app.get_as(&token, &format!("/v2/users/{bot}"), None).await;
+    let refused = app.get_by(&token, &format!("/v2/users/{bot}")).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     let again = app
         .delete(&format!("/v2/users/{bot}/pats/{token_id}"))
@@ -238,11 +235,7 @@ async fn a_removed_token_stops_working_in_every_process() {
     .unwrap();
     let (bot, token) = a.machine(a.org_id, "bot", Role::OrgOwnerViewer).await;
     let read = format!("/management/v1/users/{}/email", a.admin_id);
-    assert_eq!(
-        a.get_as(&token, &read, None).await.status,
-        200,
-        "cached in A"
-    );
+    assert_eq!(a.get_by(&token, &read).await.status, 200, "cached in A");
     let b = a.second_process(|_| {}).await;
     let listed = a
         .send(
@@ -264,7 +257,7 @@ async fn a_removed_token_stops_working_in_every_process() {
     // The announcement travels through Postgres; allow it a moment.
     let mut status = 0;
     for _ in 0..50 {
-        status = a.get_as(&token, &read, None).await.status;
+        status = a.get_by(&token, &read).await.status;
         if status == 401 {
             break;
         }

@@ -81,12 +81,7 @@ async fn sessions_and_send_limits_are_shared() {
     // A code mail through A, then one through B at once: B refuses.
     let user = a.human("shared@example.com", true).await;
     let first = a
-        .post_as(
-            &a.pat,
-            &format!("/v2/users/{user}/email/send"),
-            json!({}),
-            None,
-        )
+        .post_by(&a.pat, &format!("/v2/users/{user}/email/send"), json!({}))
         .await;
     assert_eq!(first.status, 200);
     let second = a

@@ -57,13 +57,7 @@ async fn failure_events_are_bounded(app: TestApp) {
     );
 
     let user = app.human("live@example.com", false).await;
-    let answer = app
-        .post(
-            &format!("/v2/users/{user}/email/send"),
-            json!({"returnCode": {}}),
-        )
-        .await;
-    let code = answer.body["verificationCode"].as_str().unwrap().to_owned();
+    let code = app.returned_code(user).await;
     for _ in 0..9 {
         verify_by_link(&app, &user.to_string(), "WRONG1").await;
     }
@@ -92,11 +86,7 @@ async fn public_answers_tell_no_user_apart(app: TestApp) {
     let no_code = app.human("plain@example.com", false).await;
     app.clock.advance_secs(3601);
     let with_code = app.human("coded@example.com", false).await;
-    app.post(
-        &format!("/v2/users/{with_code}/email/send"),
-        json!({"returnCode": {}}),
-    )
-    .await;
+    app.returned_code(with_code).await;
     let verified = app.human("verified@example.com", true).await;
     let unknown = UserId::generate();
     let users = [unknown, with_code, verified, no_code];
@@ -148,13 +138,7 @@ fn strip_nonces(html: &str) -> String {
 /// "Already verified" is told only to whoever holds the code that did it.
 async fn already_verified_needs_the_code(app: TestApp) {
     let user = app.human("twice@example.com", false).await;
-    let answer = app
-        .post(
-            &format!("/v2/users/{user}/email/send"),
-            json!({"returnCode": {}}),
-        )
-        .await;
-    let code = answer.body["verificationCode"].as_str().unwrap().to_owned();
+    let code = app.returned_code(user).await;
     let id = user.to_string();
     assert!(verify_by_link(&app, &id, &code)
         .await

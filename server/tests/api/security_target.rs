@@ -26,51 +26,42 @@ async fn a_user_manager_cannot_take_over_the_instance_owners(app: TestApp) {
     let api_admin = app.api_admin_id;
     let admin = app.admin_id;
     let pat = app
-        .post_as(
+        .post_by(
             &manager,
             &format!("/management/v1/users/{api_admin}/pats"),
             json!({}),
-            None,
         )
         .await;
     refused_by_target_rule(&pat);
     let v2_pat = app
-        .post_as(
+        .post_by(
             &manager,
             &format!("/v2/users/{api_admin}/pats"),
             json!({"expirationDate": "2099-01-01T00:00:00Z"}),
-            None,
         )
         .await;
     refused_by_target_rule(&v2_pat);
     for action in ["lock", "deactivate"] {
         let answer = app
-            .post_as(
-                &manager,
-                &format!("/v2/users/{admin}/{action}"),
-                json!({}),
-                None,
-            )
+            .post_by(&manager, &format!("/v2/users/{admin}/{action}"), json!({}))
             .await;
         refused_by_target_rule(&answer);
     }
     let deleted = app.delete_as(&manager, &format!("/v2/users/{admin}")).await;
     refused_by_target_rule(&deleted);
     let v1_email = app
-        .put_as(
+        .put_by(
             &manager,
             &format!("/management/v1/users/{admin}/email"),
             json!({"email": "attacker@example.com", "isEmailVerified": true}),
-            None,
         )
         .await;
     refused_by_target_rule(&v1_email);
     let v2_email = app
-        .post_as(
+        .post_by(
             &manager,
             &format!("/v2/users/{admin}/email"),
             json!({"email": "attacker@example.com", "isVerified": true}),
-            None,
         )
         .await;
     refused_by_target_rule(&v2_email);
@@ -110,11 +101,10 @@ async fn a_user_manager_cannot_take_over_the_instance_owners(app: TestApp) {
     // Ordinary users of the org are still the manager's to change.
     let ordinary = app.human("ordinary@example.com", false).await;
     let changed = app
-        .post_as(
+        .post_by(
             &manager,
             &format!("/v2/users/{ordinary}/email"),
             json!({"email": "ordinary2@example.com", "returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
@@ -169,21 +159,19 @@ async fn target_rule_matrix(app: TestApp) {
             let operations: [(&str, Answer); 4] = [
                 (
                     "v2 SetEmail",
-                    app.post_as(
+                    app.post_by(
                         &token,
                         &format!("/v2/users/{human}/email"),
                         json!({"email": format!("new{c}{t}@example.com"), "returnCode": {}}),
-                        None,
                     )
                     .await,
                 ),
                 (
                     "v1 PUT email",
-                    app.put_as(
+                    app.put_by(
                         &token,
                         &format!("/management/v1/users/{human}/email"),
                         json!({"email": format!("v1{c}{t}@example.com"), "isEmailVerified": true}),
-                        None,
                     )
                     .await,
                 ),
@@ -194,11 +182,10 @@ async fn target_rule_matrix(app: TestApp) {
                 ),
                 (
                     "v1 AddPersonalAccessToken",
-                    app.post_as(
+                    app.post_by(
                         &token,
                         &format!("/management/v1/users/{machine}/pats"),
                         json!({}),
-                        None,
                     )
                     .await,
                 ),
@@ -225,11 +212,10 @@ async fn target_rule_matrix(app: TestApp) {
 async fn acting_on_oneself_is_not_refused(app: TestApp) {
     let (me, token) = app.machine(app.org_id, "self", Role::OrgUserManager).await;
     let listed = app
-        .post_as(
+        .post_by(
             &token,
             &format!("/management/v1/users/{me}/pats"),
             json!({}),
-            None,
         )
         .await;
     assert_eq!(listed.status, 200, "{}", listed.body);
@@ -260,12 +246,7 @@ async fn org_id_zero_is_never_an_org(app: TestApp) {
     let other = app.add_org("Other").await;
     let (_, owner) = app.machine(other, "owner-other", Role::OrgOwner).await;
     let created = app
-        .post_as(
-            &owner,
-            "/v2/organizations",
-            json!({"name": "Not mine"}),
-            None,
-        )
+        .post_by(&owner, "/v2/organizations", json!({"name": "Not mine"}))
         .await;
     assert_eq!(created.status, 403, "{}", created.body);
     let read = app

@@ -151,9 +151,7 @@ async fn v2_permissions(app: TestApp) {
         (&app.pat, true),
     ] {
         app.clock.advance_secs(31);
-        let answer = app
-            .post_as(token, &path, json!({"returnCode": {}}), None)
-            .await;
+        let answer = app.post_by(token, &path, json!({"returnCode": {}})).await;
         if allowed {
             assert_eq!(answer.status, 200, "{}", answer.body);
         } else {
@@ -168,7 +166,7 @@ async fn v2_permissions(app: TestApp) {
     }
     // Unknown user is 404 before permissions.
     let answer = app
-        .post_as(&viewer, "/v2/users/77/email/send", json!({}), None)
+        .post_by(&viewer, "/v2/users/77/email/send", json!({}))
         .await;
     assert_eq!(answer.status, 404);
 
@@ -176,29 +174,22 @@ async fn v2_permissions(app: TestApp) {
     let me = app.add_human(org_b, "me", "me@example.com", true).await;
     let token = self_token(&app, me).await;
     let answer = app
-        .post_as(
-            &token,
-            &format!("/v2/users/{me}/email/send"),
-            json!({}),
-            None,
-        )
+        .post_by(&token, &format!("/v2/users/{me}/email/send"), json!({}))
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let answer = app
-        .post_as(
+        .post_by(
             &token,
             &format!("/v2/users/{me}/email/send"),
             json!({"returnCode": {}}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 403);
     let answer = app
-        .post_as(
+        .post_by(
             &token,
             &format!("/v2/users/{me}/email"),
             json!({"email": "me2@example.com", "isVerified": true}),
-            None,
         )
         .await;
     assert_eq!(answer.status, 403);
@@ -233,14 +224,7 @@ async fn send_resend_and_verify(app: TestApp) {
         .await;
     assert_rest_error(&answer, 400, 9, "EMAIL-5w5ilin4yt", "Code is empty");
     // Send works on a verified address, which then counts as unverified.
-    let sent = app
-        .post(
-            &format!("/v2/users/{user}/email/send"),
-            json!({"returnCode": {}}),
-        )
-        .await;
-    assert_eq!(sent.status, 200, "{}", sent.body);
-    let first = sent.body["verificationCode"].as_str().unwrap().to_owned();
+    let first = app.returned_code(user).await;
     let read = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(
         read.body["user"]["human"]["email"]["isVerified"],

@@ -65,7 +65,6 @@ impl From<&EmailView> for GetEmailResponse {
 pub struct UpdateEmailRequest {
     #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
-    #[serde(alias = "is_email_verified")]
     pub is_email_verified: Option<bool>,
 }
 

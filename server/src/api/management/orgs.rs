@@ -51,7 +51,6 @@ pub async fn add_org_method(
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddMemberRequest {
-    #[serde(alias = "user_id")]
     #[schema(value_type = crate::api::schema::Id, required = true)]
     pub user_id: String,
     #[schema(value_type = Vec<crate::api::schema::OrgRole>, required = true, min_items = 1)]

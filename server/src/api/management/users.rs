@@ -17,14 +17,12 @@ use super::v1_verification;
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddHumanRequest {
-    #[serde(alias = "user_name")]
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub user_name: Option<String>,
     #[schema(required = true)]
     pub profile: ProfileV1,
     #[schema(required = true)]
     pub email: EmailV1,
-    #[serde(alias = "initial_password")]
     #[schema(value_type = Option<crate::api::schema::Password>)]
     pub initial_password: Option<String>,
 }
@@ -32,19 +30,14 @@ pub struct AddHumanRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ProfileV1 {
-    #[serde(alias = "first_name")]
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub first_name: String,
-    #[serde(alias = "last_name")]
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub last_name: String,
-    #[serde(alias = "nick_name")]
     #[schema(value_type = crate::api::schema::OptionalName)]
     pub nick_name: String,
-    #[serde(alias = "display_name")]
     #[schema(value_type = crate::api::schema::OptionalName)]
     pub display_name: String,
-    #[serde(alias = "preferred_language")]
     #[schema(value_type = crate::api::schema::Language)]
     pub preferred_language: String,
 }
@@ -54,7 +47,6 @@ pub struct ProfileV1 {
 pub struct EmailV1 {
     #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
-    #[serde(alias = "is_email_verified")]
     pub is_email_verified: bool,
 }
 
@@ -150,7 +142,6 @@ impl From<&Created> for CreatedUser {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddMachineRequest {
-    #[serde(alias = "user_name")]
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub user_name: String,
     #[schema(value_type = crate::api::schema::Name, required = true)]

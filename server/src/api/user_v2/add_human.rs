@@ -15,7 +15,6 @@ use crate::api::dto::DetailsDto;
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AddHumanUserRequest {
-    #[serde(alias = "user_id")]
     #[schema(value_type = Option<crate::api::schema::OptionalId>)]
     pub user_id: Option<String>,
     #[schema(value_type = Option<crate::api::schema::OptionalName>)]
@@ -31,7 +30,6 @@ pub struct AddHumanUserRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrganizationRef {
-    #[serde(alias = "org_id")]
     #[schema(value_type = Option<crate::api::schema::OptionalId>)]
     pub org_id: Option<String>,
 }
@@ -39,19 +37,19 @@ pub struct OrganizationRef {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ProfileV2 {
-    #[serde(alias = "given_name", skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub given_name: String,
-    #[serde(alias = "family_name", skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     #[schema(value_type = crate::api::schema::Name, required = true)]
     pub family_name: String,
-    #[serde(alias = "nick_name", skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     #[schema(value_type = crate::api::schema::OptionalName)]
     pub nick_name: String,
-    #[serde(alias = "display_name", skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     #[schema(value_type = crate::api::schema::OptionalName)]
     pub display_name: String,
-    #[serde(alias = "preferred_language", skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     #[schema(value_type = crate::api::schema::Language)]
     pub preferred_language: String,
 }
@@ -61,12 +59,9 @@ pub struct ProfileV2 {
 pub struct EmailV2 {
     #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
-    #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
-    #[serde(alias = "return_code")]
     #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
-    #[serde(alias = "is_verified")]
     #[schema(value_type = Option<crate::api::schema::OnlyTrue>)]
     pub is_verified: Option<bool>,
 }

@@ -26,7 +26,6 @@ use super::body::{check_len, url_template_field};
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendCode {
-    #[serde(alias = "url_template")]
     #[schema(value_type = Option<crate::api::schema::UrlTemplate>)]
     pub url_template: Option<String>,
 }
@@ -34,17 +33,13 @@ pub struct SendCode {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SetEmailRequest {
-    #[serde(alias = "user_id")]
     /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
     #[schema(value_type = crate::api::schema::EmailAddress, required = true)]
     pub email: Option<String>,
-    #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
-    #[serde(alias = "return_code")]
     #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
-    #[serde(alias = "is_verified")]
     #[schema(value_type = Option<crate::api::schema::OnlyTrue>)]
     pub is_verified: Option<bool>,
 }
@@ -52,12 +47,9 @@ pub struct SetEmailRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EmailCodeRequest {
-    #[serde(alias = "user_id")]
     /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
-    #[serde(alias = "send_code")]
     pub send_code: Option<SendCode>,
-    #[serde(alias = "return_code")]
     #[schema(value_type = Option<Object>)]
     pub return_code: Option<Value>,
 }
@@ -65,10 +57,8 @@ pub struct EmailCodeRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct VerifyEmailRequest {
-    #[serde(alias = "user_id")]
     /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
-    #[serde(alias = "verification_code")]
     #[schema(value_type = crate::api::schema::VerificationCode, required = true)]
     pub verification_code: Option<String>,
 }
@@ -76,7 +66,6 @@ pub struct VerifyEmailRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserIdRequest {
-    #[serde(alias = "user_id")]
     /// Connect: the user; REST takes the path's.
     pub user_id: Option<String>,
 }

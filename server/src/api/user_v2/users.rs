@@ -129,22 +129,16 @@ pub struct ListUsersRequest {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SearchQuery {
-    #[serde(alias = "email_query")]
     pub email_query: Option<TextQuery>,
-    #[serde(alias = "user_name_query")]
     pub user_name_query: Option<TextQuery>,
-    #[serde(alias = "organization_id_query")]
     pub organization_id_query: Option<OrgQuery>,
-    #[serde(alias = "state_query")]
     pub state_query: Option<StateQuery>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TextQuery {
-    #[serde(alias = "email_address")]
     pub email_address: Option<String>,
-    #[serde(alias = "user_name")]
     pub user_name: Option<String>,
     #[schema(value_type = Option<crate::api::schema::TextQueryMethod>)]
     pub method: Option<String>,
@@ -153,7 +147,6 @@ pub struct TextQuery {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrgQuery {
-    #[serde(alias = "organization_id")]
     pub organization_id: String,
 }
 
