@@ -61,15 +61,7 @@ async fn first_start_creates_admin_and_api_admin(app: TestApp) {
 
 async fn later_starts_change_nothing(app: TestApp) {
     let pat_before = std::fs::read_to_string(&app.config.first_pat_path).unwrap();
-    let (_, users_before) = app
-        .mailroom
-        .store()
-        .users(&mailroom_core::store::UserQuery {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let users_before = user_count(&app).await;
     let mut config = app.config.clone();
     config.site_addr = "127.0.0.1:0".parse().unwrap();
     let second = Application::build(config).await.expect("second start");
@@ -78,15 +70,7 @@ async fn later_starts_change_nothing(app: TestApp) {
         std::fs::read_to_string(&app.config.first_pat_path).unwrap(),
         pat_before
     );
-    let (_, users_after) = app
-        .mailroom
-        .store()
-        .users(&mailroom_core::store::UserQuery {
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let users_after = user_count(&app).await;
     assert_eq!(users_before, users_after);
     // The first token still works.
     let answer = app
@@ -133,4 +117,12 @@ async fn unusable_data_directory_is_refused() {
     let err = Application::build(config).await.err().expect("refused");
     assert!(err.starts_with("cannot create the data directory"), "{err}");
     assert!(!err.contains('\n'));
+}
+
+async fn user_count(app: &TestApp) -> u64 {
+    let query = mailroom_core::store::UserQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    app.mailroom.store().users(&query).await.unwrap().1
 }

@@ -511,12 +511,21 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// A header's value as text ("" when missing or not text).
+pub fn header_text(response: &reqwest::Response, name: &str) -> String {
+    let value = response.headers().get(name).and_then(|v| v.to_str().ok());
+    value.unwrap_or_default().to_owned()
+}
+
 impl TestApp {
-    /// Signs in through the console's form post; the status of the answer (a redirect
-    /// on success) and the client holding the session.
-    pub async fn sign_in(&self, username: &str, password: &str) -> (u16, reqwest::Client) {
-        let client = browser();
-        let response = client
+    /// The console's sign-in form post, same-origin as a browser sends it, with `client`.
+    pub async fn sign_in_with(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
             .post(self.url("/api/login"))
             .header("accept", "text/html")
             .header("origin", self.base.clone())
@@ -524,13 +533,15 @@ impl TestApp {
             .form(&[("username", username), ("password", password)])
             .send()
             .await
-            .unwrap();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+            .unwrap()
+    }
+
+    /// Signs in through the console's form post; the status of the answer (a redirect
+    /// on success) and the client holding the session.
+    pub async fn sign_in(&self, username: &str, password: &str) -> (u16, reqwest::Client) {
+        let client = browser();
+        let response = self.sign_in_with(&client, username, password).await;
+        let location = header_text(&response, "location");
         // A refused form post goes back to /login with the error in the URL.
         let status = if location == "/" {
             303

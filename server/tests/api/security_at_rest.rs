@@ -120,24 +120,10 @@ async fn a_database_dump_yields_no_live_code_or_session(app: TestApp) {
     let (status, _) = app.sign_in("admin", crate::helpers::ADMIN_PASSWORD).await;
     assert_eq!(status, 303);
     let signed_in = app
-        .client
-        .post(app.url("/api/login"))
-        .header("accept", "text/html")
-        .header("origin", app.base.clone())
-        .form(&[
-            ("username", "admin"),
-            ("password", crate::helpers::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in
-        .headers()
-        .get("set-cookie")
-        .unwrap_or_else(|| panic!("{:?}", signed_in.headers()))
-        .to_str()
-        .unwrap()
-        .to_owned();
+        .sign_in_with(&app.client, "admin", crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let cookie = crate::helpers::header_text(&signed_in, "set-cookie");
+    assert!(!cookie.is_empty(), "{:?}", signed_in.headers());
     let session_id = cookie
         .split(';')
         .next()

@@ -2,7 +2,7 @@
 
 use crate::both_backends;
 use crate::helpers::Fetch;
-use crate::helpers::{TestApp, ADMIN_PASSWORD};
+use crate::helpers::{browser, TestApp, ADMIN_PASSWORD};
 
 async fn sign_in(app: &TestApp, client: &reqwest::Client, password: &str) -> reqwest::Response {
     sign_in_as(app, client, "admin", password).await
@@ -14,23 +14,7 @@ async fn sign_in_as(
     username: &str,
     password: &str,
 ) -> reqwest::Response {
-    client
-        .post(app.url("/api/login"))
-        .header("accept", "text/html")
-        .header("origin", app.base.clone())
-        .header("referer", app.url("/login"))
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-}
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    app.sign_in_with(client, username, password).await
 }
 
 async fn console_requires_a_session(app: TestApp) {
@@ -125,25 +109,16 @@ async fn wrong_password_and_unknown_user_get_the_same_answer(app: TestApp) {
 }
 
 async fn cross_site_posts_are_refused(app: TestApp) {
-    let response = app
-        .client
-        .post(app.url("/api/login"))
-        .header("origin", "https://evil.example")
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    let response = app
-        .client
-        .post(app.url("/api/login"))
-        .header("sec-fetch-site", "cross-site")
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    assert!(response.headers().get("set-cookie").is_none());
+    let credentials = [("username", "admin"), ("password", ADMIN_PASSWORD)];
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let login = app.client.post(app.url("/api/login")).header(header, value);
+        let response = login.form(&credentials).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{header}: {value}");
+        assert!(response.headers().get("set-cookie").is_none());
+    }
 }
 
 /// A page's server functions share the caller resolved for their request
