@@ -108,6 +108,51 @@ impl Mailroom {
         )
     }
 
+    /// When a code of `kind` made now expires.
+    fn code_expiry(&self, change: &UserChange, kind: CodeKind) -> Timestamp {
+        let policy = &self.settings.policy;
+        change.now().plus_secs(match kind {
+            CodeKind::Email => policy.email_code_expiry_secs,
+            CodeKind::Init => policy.init_code_expiry_secs,
+        })
+    }
+
+    /// A new code of `kind` for the change's user, stored (only its hash) in `change`.
+    fn put_code(
+        &self,
+        change: &mut UserChange,
+        kind: CodeKind,
+        url_template: Option<String>,
+    ) -> NewCode {
+        let user = change.user().clone();
+        let email = user
+            .human()
+            .map(|h| h.email.to_string())
+            .unwrap_or_default();
+        let (now, expires_at) = (change.now(), self.code_expiry(change, kind));
+        let code = PlainCode::generate();
+        let hash = code_hash(&self.settings.master_key, kind, user.id, code.as_str());
+        change.op(Op::PutCode(CodeRecord {
+            user_id: user.id,
+            kind,
+            code_hash: hash.clone(),
+            email: email.clone(),
+            url_template,
+            attempts: 0,
+            created_at: now,
+            expires_at,
+            used_at: None,
+        }));
+        NewCode {
+            user,
+            email,
+            now,
+            expires_at,
+            code,
+            hash,
+        }
+    }
+
     /// Adds a new email-verification code to `change` (replacing any live one), and
     /// either queues its mail or hands back the plaintext.
     pub(crate) fn issue_email_code(
@@ -115,20 +160,7 @@ impl Mailroom {
         change: &mut UserChange,
         delivery: &CodeDelivery,
     ) -> Option<PlainCode> {
-        let user = change.user().clone();
-        let email = user
-            .human()
-            .map(|h| h.email.to_string())
-            .unwrap_or_default();
-        let now = change.now();
-        let expires_at = now.plus_secs(self.settings.policy.email_code_expiry_secs);
-        let code = PlainCode::generate();
-        let hash = code_hash(
-            &self.settings.master_key,
-            CodeKind::Email,
-            user.id,
-            code.as_str(),
-        );
+        let expires_at = self.code_expiry(change, CodeKind::Email);
         let url_template = match delivery {
             CodeDelivery::Mail { url_template } => url_template.clone(),
             CodeDelivery::Return => None,
@@ -139,17 +171,15 @@ impl Mailroom {
             payload["urlTemplate"] = json!(template.as_str());
         }
         change.event(event::EMAIL_CODE_ADDED, payload);
-        change.op(Op::PutCode(CodeRecord {
-            user_id: user.id,
-            kind: CodeKind::Email,
-            code_hash: hash.clone(),
-            email: email.clone(),
-            url_template: url_template.as_ref().map(|t| t.as_str().to_owned()),
-            attempts: 0,
-            created_at: now,
+        let template = url_template.as_ref().map(|t| t.as_str().to_owned());
+        let NewCode {
+            user,
+            email,
+            now,
             expires_at,
-            used_at: None,
-        }));
+            code,
+            hash,
+        } = self.put_code(change, CodeKind::Email, template);
         match delivery {
             CodeDelivery::Return => Some(code),
             CodeDelivery::Mail { url_template } => {
@@ -179,35 +209,19 @@ impl Mailroom {
 
     /// Adds a new initialization code to `change` and queues its mail.
     pub(crate) fn issue_init_code(&self, change: &mut UserChange) {
-        let user = change.user().clone();
-        let email = user
-            .human()
-            .map(|h| h.email.to_string())
-            .unwrap_or_default();
-        let now = change.now();
-        let expires_at = now.plus_secs(self.settings.policy.init_code_expiry_secs);
-        let code = PlainCode::generate();
-        let hash = code_hash(
-            &self.settings.master_key,
-            CodeKind::Init,
-            user.id,
-            code.as_str(),
-        );
+        let expires_at = self.code_expiry(change, CodeKind::Init);
         change.event(
             event::INIT_CODE_ADDED,
             json!({"expiresAt": expires_at.to_rfc3339()}),
         );
-        change.op(Op::PutCode(CodeRecord {
-            user_id: user.id,
-            kind: CodeKind::Init,
-            code_hash: hash.clone(),
-            email: email.clone(),
-            url_template: None,
-            attempts: 0,
-            created_at: now,
-            expires_at,
-            used_at: None,
-        }));
+        let NewCode {
+            user,
+            email,
+            now,
+            code,
+            hash,
+            ..
+        } = self.put_code(change, CodeKind::Init, None);
         let payload = json!({
             "loginName": user.username,
             "expiresAt": expires_at.to_rfc3339(),
@@ -369,4 +383,14 @@ impl Mailroom {
         }
         Ok(CodeCheck::Invalid)
     }
+}
+
+/// A code just made: what its mail needs.
+struct NewCode {
+    user: User,
+    email: String,
+    now: Timestamp,
+    expires_at: Timestamp,
+    code: PlainCode,
+    hash: String,
 }

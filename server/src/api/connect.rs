@@ -49,23 +49,37 @@ fn details(details: Details) -> Response {
     json(DetailsOnly::from(&details))
 }
 
-/// `POST /zitadel.user.v2.UserService/{method}`
-pub async fn user_service(
+/// `POST /zitadel.user.v2.UserService/{method}` and
+/// `POST /zitadel.org.v2.OrganizationService/{method}`: the method is checked before
+/// the caller, the caller before the body, and every error has the Connect shape.
+pub async fn call(
     State(m): State<Mailroom>,
     Path(method): Path<String>,
     uri: Uri,
     headers: HeaderMap,
     body: RawBody,
 ) -> Response {
-    if !USER_METHODS.contains(&method.as_str()) {
+    let users = uri.path().starts_with("/zitadel.user.v2.UserService/");
+    let known = if users {
+        USER_METHODS.contains(&method.as_str())
+    } else {
+        method == "AddOrganization"
+    };
+    if !known {
         return super::not_found(&uri);
     }
     let result: Result<Response, Error> = async {
         let caller = authenticate(&m, &headers).await?;
-        if is_binary(&headers) {
-            user_service_binary(&m, &caller, &method, &body.0).await
-        } else {
-            user_service_json(&m, &caller, &method, &body).await
+        match (users, is_binary(&headers)) {
+            (true, true) => user_service_binary(&m, &caller, &method, &body.0).await,
+            (true, false) => user_service_json(&m, &caller, &method, &body).await,
+            (false, true) => {
+                let call = (&m, &*caller, OrgContext::CallersOrg, decode(&body.0)?);
+                Ok(proto(crate::grpc::org_v2::add_organization(call).await?))
+            }
+            (false, false) => Ok(json(org_v2::AddOrganizationResponse::from(
+                &org_v2::add_organization(&m, &caller, body.parse()?).await?,
+            ))),
         }
     }
     .await;
@@ -171,31 +185,4 @@ fn proto<T: prost::Message>(message: T) -> Response {
         message.encode_to_vec(),
     )
         .into_response()
-}
-
-/// `POST /zitadel.org.v2.OrganizationService/{method}`
-pub async fn organization_service(
-    State(m): State<Mailroom>,
-    Path(method): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: RawBody,
-) -> Response {
-    if method != "AddOrganization" {
-        return super::not_found(&uri);
-    }
-    let result: Result<Response, Error> = async {
-        let caller = authenticate(&m, &headers).await?;
-        Ok(if is_binary(&headers) {
-            let org = OrgContext::CallersOrg;
-            let call = (&m, &*caller, org, decode(&body.0)?);
-            proto(crate::grpc::org_v2::add_organization(call).await?)
-        } else {
-            json(org_v2::AddOrganizationResponse::from(
-                &org_v2::add_organization(&m, &caller, body.parse()?).await?,
-            ))
-        })
-    }
-    .await;
-    result.unwrap_or_else(|err| ConnectError(err).into_response())
 }

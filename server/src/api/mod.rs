@@ -113,13 +113,10 @@ pub fn router(mailroom: Mailroom) -> Router {
         .route("/v2/users/pats/search", post(pats::rest::list_tokens))
         .route("/v2/organizations", post(org_v2::rest_add_organization))
         // Connect
-        .route(
-            "/zitadel.user.v2.UserService/{method}",
-            post(connect::user_service),
-        )
+        .route("/zitadel.user.v2.UserService/{method}", post(connect::call))
         .route(
             "/zitadel.org.v2.OrganizationService/{method}",
-            post(connect::organization_service),
+            post(connect::call),
         )
         // Ours
         .route(
