@@ -35,7 +35,7 @@ async fn hashed_files_are_immutable_and_pages_point_at_them() {
         .await
         .unwrap();
 
-    let page = app.client.get(app.url("/login")).send().await.unwrap();
+    let page = app.fetch("/login").await;
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("/pkg/{BUILD}.css")), "{html}");
     assert!(html.contains(&format!("/pkg/{BUILD}.js")), "{html}");
@@ -43,12 +43,7 @@ async fn hashed_files_are_immutable_and_pages_point_at_them() {
     // Islands: the sign-in form is the page's only hydrated part.
     assert!(html.contains("<leptos-island"), "{html}");
 
-    let script = app
-        .client
-        .get(app.url(&format!("/pkg/{BUILD}.js")))
-        .send()
-        .await
-        .unwrap();
+    let script = app.fetch(&format!("/pkg/{BUILD}.js")).await;
     assert_eq!(script.status(), 200);
     assert_eq!(
         script.headers()["cache-control"],
@@ -66,24 +61,14 @@ async fn hashed_files_are_immutable_and_pages_point_at_them() {
     assert_eq!(compressed.bytes().await.unwrap().as_ref(), b"brotli bytes");
 
     // A name without the hash may get new content: revalidated.
-    let plain = app
-        .client
-        .get(app.url("/pkg/mailroom.css"))
-        .send()
-        .await
-        .unwrap();
+    let plain = app.fetch("/pkg/mailroom.css").await;
     assert_eq!(plain.status(), 200);
     assert_eq!(
         plain.headers()["cache-control"],
         "public, max-age=300, must-revalidate"
     );
 
-    let missing = app
-        .client
-        .get(app.url("/pkg/mailroom-ffffffffffffffff.js"))
-        .send()
-        .await
-        .unwrap();
+    let missing = app.fetch("/pkg/mailroom-ffffffffffffffff.js").await;
     assert_eq!(missing.status(), 404);
     assert!(missing.headers().get("cache-control").is_none());
 }

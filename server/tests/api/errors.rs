@@ -98,12 +98,7 @@ async fn unknown_api_paths_answer_json_404(app: TestApp) {
     assert_eq!(connect.body["code"], "not_found");
 
     // Outside the API, the HTML page.
-    let page = app
-        .client
-        .get(app.url("/no/such/page"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.fetch("/no/such/page").await;
     assert_eq!(page.status(), 404);
     assert!(page.headers()["content-type"]
         .to_str()
@@ -127,7 +122,7 @@ async fn every_response_has_a_request_id(app: TestApp) {
         "/management/v1/x",
         "/pkg/mailroom.css",
     ] {
-        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let response = app.fetch(path).await;
         let id = response
             .headers()
             .get("x-request-id")
@@ -225,13 +220,11 @@ async fn deactivated_token_owner_is_refused_at_once() {
         .await;
     let path = format!("/management/v1/users/{}/email", app.admin_id);
     assert_eq!(app.get_by(&token, &path).await.status, 200);
-    let answer = app
-        .post(
-            &format!("/v2/users/{bot}/deactivate"),
-            serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.post_ok(
+        &format!("/v2/users/{bot}/deactivate"),
+        serde_json::json!({}),
+    )
+    .await;
     let answer = app.get_by(&token, &path).await;
     assert_rest_error(&answer, 401, 16, "AUTH-7fs1e", "Errors.Token.Invalid");
 }

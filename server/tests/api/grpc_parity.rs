@@ -65,12 +65,11 @@ async fn user_service_matches_rest(app: TestApp) {
 
     // SetEmail, returnCode.
     let rest = app
-        .post(
+        .post_ok(
             &format!("/v2/users/{a}/email"),
             json!({"email": "rest2@example.com", "returnCode": {}}),
         )
         .await;
-    assert_eq!(rest.status, 200, "{}", rest.body);
     let set = grpc
         .set_email(call(
             &app.pat,
@@ -115,12 +114,11 @@ async fn user_service_matches_rest(app: TestApp) {
     assert!(sent.verification_code.is_none());
     assert_eq!(app.mails(a).await.len(), app.mails(b).await.len());
     let rest = app
-        .post(
+        .post_ok(
             &format!("/v2/users/{a}/email/resend"),
             json!({"returnCode": {}}),
         )
         .await;
-    assert_eq!(rest.status, 200, "{}", rest.body);
     let resent = grpc
         .resend_email_code(call(
             &app.pat,
@@ -166,12 +164,11 @@ async fn user_service_matches_rest(app: TestApp) {
         "Code is invalid",
     );
     let rest = app
-        .post(
+        .post_ok(
             &format!("/v2/users/{a}/email/verify"),
             json!({"verificationCode": code_a2}),
         )
         .await;
-    assert_eq!(rest.status, 200, "{}", rest.body);
     let verified = grpc
         .verify_email(call(
             &app.pat,
@@ -242,8 +239,9 @@ async fn user_service_matches_rest(app: TestApp) {
         ("deactivate", "deactivate"),
         ("reactivate", "reactivate"),
     ] {
-        let rest = app.post(&format!("/v2/users/{a}/{path}"), json!({})).await;
-        assert_eq!(rest.status, 200, "{}", rest.body);
+        let rest = app
+            .post_ok(&format!("/v2/users/{a}/{path}"), json!({}))
+            .await;
         let id = b.to_string();
         let details = match state {
             "lock" => grpc

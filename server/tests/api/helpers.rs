@@ -131,6 +131,19 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// A server whose outbox worker the test drives (`TestApp::deliver`), after `adjust`
 /// changed the configuration.
+/// An app on Postgres whose processes trust a token check for a minute: what reaches
+/// another process then comes from the announcement, not from the cache aging out.
+/// `None` without Postgres.
+pub async fn spawn_postgres_with_long_auth_cache() -> Option<TestApp> {
+    if !postgres_available() {
+        return None;
+    }
+    spawn_app_with(Backend::Postgres, |config| {
+        config.policy.auth_cache_secs = 60
+    })
+    .await
+}
+
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::with_data_dir(data_dir.path());
@@ -621,6 +634,22 @@ impl TestApp {
     /// GET as api-admin, without an org header.
     pub async fn get(&self, path: &str) -> Answer {
         self.get_by(&self.pat, path).await
+    }
+
+    /// POST as api-admin that must answer 200.
+    pub async fn post_ok(&self, path: &str, body: Value) -> Answer {
+        let answer = self.post(path, body).await;
+        assert_eq!(answer.status, 200, "POST {path}: {}", answer.body);
+        answer
+    }
+
+    /// A plain GET, as a browser without a session sends it.
+    pub async fn fetch(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// SendEmailCode with returnCode as api-admin: the new code.

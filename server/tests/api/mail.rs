@@ -21,8 +21,7 @@ async fn app_with_smtp(backend: Backend, port: u16) -> TestApp {
 }
 
 async fn add_human(app: &TestApp, body: Value) -> String {
-    let answer = app.post("/v2/users/human", body).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    let answer = app.post_ok("/v2/users/human", body).await;
     answer.body["userId"].as_str().unwrap().to_owned()
 }
 
@@ -87,13 +86,11 @@ async fn verification_mail_content_and_code(backend: Backend) {
     );
 
     // The mailed code verifies the address.
-    let verify = app
-        .post(
-            &format!("/v2/users/{user}/email/verify"),
-            json!({"verificationCode": code}),
-        )
-        .await;
-    assert_eq!(verify.status, 200, "{}", verify.body);
+    app.post_ok(
+        &format!("/v2/users/{user}/email/verify"),
+        json!({"verificationCode": code}),
+    )
+    .await;
     let types = app
         .event_types(user.parse().map(mailroom_core::ids::UserId).unwrap())
         .await;
@@ -265,13 +262,11 @@ async fn failed_mails_can_be_retried(backend: Backend) {
     // A verified address changed with a mailed code: a verification mail to the new
     // address and a notice (no code) to the old one, both failing for good.
     let user = add_human(&app, json!({"profile": {"givenName": "F", "familyName": "G"}, "email": {"email": "fail@example.com", "isVerified": true}})).await;
-    let changed = app
-        .post(
-            &format!("/v2/users/{user}/email"),
-            json!({"email": "fail2@example.com", "sendCode": {}}),
-        )
-        .await;
-    assert_eq!(changed.status, 200, "{}", changed.body);
+    app.post_ok(
+        &format!("/v2/users/{user}/email"),
+        json!({"email": "fail2@example.com", "sendCode": {}}),
+    )
+    .await;
     for wait in [0, 10, 60, 300, 1800, 7200] {
         app.clock.advance_secs(wait);
         assert_eq!(app.deliver().await, 2);

@@ -277,8 +277,8 @@ async fn resend_initialization(app: TestApp) {
 
     let path = format!("/management/v1/users/{initial}/_resend_initialization");
     app.clock.advance_secs(31);
-    let answer = app.post(&path, json!({"email": "fixed@example.com"})).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.post_ok(&path, json!({"email": "fixed@example.com"}))
+        .await;
     let user = app.user(initial).await;
     assert_eq!(user.human().unwrap().email.as_str(), "fixed@example.com");
     assert!(!user.human().unwrap().email_verified);
@@ -322,12 +322,11 @@ async fn resend_initialization(app: TestApp) {
 async fn scenario_endpoints(app: TestApp) {
     // A machine user with a PAT, made an org owner of a new org by the org endpoint.
     let machine = app
-        .post(
+        .post_ok(
             "/management/v1/users/machine",
             json!({"userName": "robot", "name": "Robot"}),
         )
         .await;
-    assert_eq!(machine.status, 200, "{}", machine.body);
     let robot = machine.body["userId"].as_str().unwrap().to_owned();
     let pat = app
         .post(&format!("/management/v1/users/{robot}/pats"), json!({}))

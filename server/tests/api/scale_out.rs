@@ -3,7 +3,10 @@
 
 use serde_json::json;
 
-use crate::helpers::{postgres_available, spawn_app_with, Backend, ADMIN_PASSWORD};
+use crate::helpers::{
+    postgres_available, spawn_app_with, spawn_postgres_with_long_auth_cache, Backend,
+    ADMIN_PASSWORD,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_first_starts_bootstrap_once() {
@@ -101,14 +104,9 @@ async fn sessions_and_send_limits_are_shared() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn auth_changes_reach_the_other_process_at_once() {
     use mailroom_core::permissions::Role;
-    if !postgres_available() {
+    let Some(a) = spawn_postgres_with_long_auth_cache().await else {
         return;
-    }
-    let a = spawn_app_with(Backend::Postgres, |config| {
-        config.policy.auth_cache_secs = 60
-    })
-    .await
-    .unwrap();
+    };
     let mut config = a.config.clone();
     config.site_addr = "127.0.0.1:0".parse().unwrap();
     let b = mailroom_server::Application::build(config).await.unwrap();

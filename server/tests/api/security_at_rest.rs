@@ -98,13 +98,11 @@ async fn dump(app: &TestApp) -> String {
 /// live sessions. Now mail codes are sealed, and sessions are stored by hash.
 async fn a_database_dump_yields_no_live_code_or_session(app: TestApp) {
     let queued = app.human("queued@example.com", false).await;
-    let answer = app
-        .post(
-            &format!("/v2/users/{queued}/email"),
-            json!({"email": "queued2@example.com"}),
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.post_ok(
+        &format!("/v2/users/{queued}/email"),
+        json!({"email": "queued2@example.com"}),
+    )
+    .await;
     let queued_mail = app.mails(queued).await[0].clone();
     let queued_secret = app.mail_secret(queued_mail.id).await;
     let captured = app.initial_user("captured").await;

@@ -19,11 +19,11 @@ async fn sign_in_as(
 
 async fn console_requires_a_session(app: TestApp) {
     for path in ["/", "/users/1"] {
-        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let response = app.fetch(path).await;
         assert_eq!(response.status(), 303, "{path}");
         assert_eq!(response.headers()["location"], "/login");
     }
-    let login = app.client.get(app.url("/login")).send().await.unwrap();
+    let login = app.fetch("/login").await;
     assert_eq!(login.status(), 200);
     let html = login.text().await.unwrap();
     assert!(html.contains("<title>Sign in · Mailroom</title>"));
@@ -137,13 +137,11 @@ async fn each_request_resolves_its_own_caller(app: TestApp) {
         .await;
     assert_eq!(created.status, 200, "{}", created.body);
     let vera = created.body["userId"].as_str().unwrap().to_owned();
-    let member = app
-        .post(
-            "/management/v1/orgs/me/members",
-            serde_json::json!({"userId": vera, "roles": ["ORG_OWNER_VIEWER"]}),
-        )
-        .await;
-    assert_eq!(member.status, 200, "{}", member.body);
+    app.post_ok(
+        "/management/v1/orgs/me/members",
+        serde_json::json!({"userId": vera, "roles": ["ORG_OWNER_VIEWER"]}),
+    )
+    .await;
 
     let admin = browser();
     assert!(sign_in(&app, &admin, ADMIN_PASSWORD)

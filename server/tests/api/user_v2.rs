@@ -56,13 +56,11 @@ async fn set_email_modes(app: TestApp) {
     assert!(!mail.payload.to_string().contains(code.as_str()));
 
     // isVerified.
-    let answer = app
-        .post(
-            &path,
-            json!({"email": "four@example.com", "isVerified": true}),
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.post_ok(
+        &path,
+        json!({"email": "four@example.com", "isVerified": true}),
+    )
+    .await;
     let read = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(
         read.body["user"]["human"]["email"],
@@ -231,12 +229,11 @@ async fn send_resend_and_verify(app: TestApp) {
         serde_json::Value::Null
     );
     let resent = app
-        .post(
+        .post_ok(
             &format!("/v2/users/{user}/email/resend"),
             json!({"returnCode": {}}),
         )
         .await;
-    assert_eq!(resent.status, 200, "{}", resent.body);
     let second = resent.body["verificationCode"].as_str().unwrap().to_owned();
 
     // The replaced code no longer works.
@@ -279,12 +276,11 @@ async fn send_resend_and_verify(app: TestApp) {
 
 async fn new_code(app: &TestApp, user: mailroom_core::ids::UserId) -> String {
     let answer = app
-        .post(
+        .post_ok(
             &format!("/v2/users/{user}/email/send"),
             json!({"returnCode": {}}),
         )
         .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
     answer.body["verificationCode"].as_str().unwrap().to_owned()
 }
 
@@ -435,13 +431,11 @@ async fn user_lifecycle_v2(app: TestApp) {
     assert_eq!(again.status, 400);
     // Locked users behave like active ones for email operations.
     app.post(&format!("{base}/lock"), json!({})).await;
-    let answer = app
-        .post(
-            &format!("{base}/email"),
-            json!({"email": "l2@example.com", "returnCode": {}}),
-        )
-        .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.post_ok(
+        &format!("{base}/email"),
+        json!({"email": "l2@example.com", "returnCode": {}}),
+    )
+    .await;
     // Deleted users behave like unknown ones.
     let answer = app
         .send(app.client.delete(app.url(&base)).bearer_auth(&app.pat))
