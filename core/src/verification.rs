@@ -144,6 +144,7 @@ impl Mailroom {
             used_at: None,
         }));
         NewCode {
+            kind,
             user,
             email,
             now,
@@ -172,16 +173,10 @@ impl Mailroom {
         }
         change.event(event::EMAIL_CODE_ADDED, payload);
         let template = url_template.as_ref().map(|t| t.as_str().to_owned());
-        let NewCode {
-            user,
-            email,
-            now,
-            expires_at,
-            code,
-            hash,
-        } = self.put_code(change, CodeKind::Email, template);
+        let new = self.put_code(change, CodeKind::Email, template);
+        let (user, code) = (&new.user, &new.code);
         match delivery {
-            CodeDelivery::Return => Some(code),
+            CodeDelivery::Return => Some(new.code),
             CodeDelivery::Mail { url_template } => {
                 let link = match url_template {
                     Some(template) => template.render(
@@ -189,19 +184,10 @@ impl Mailroom {
                         &user.org_id.to_string(),
                         code.as_str(),
                     ),
-                    None => self.default_verification_link(&user, code.as_str()),
+                    None => self.default_verification_link(user, code.as_str()),
                 };
                 let payload = json!({"expiresAt": expires_at.to_rfc3339()});
-                let mut mail = self.outbox_mail(
-                    &user,
-                    MailKind::EmailVerification,
-                    &email,
-                    payload,
-                    Some((CodeKind::Email, hash, expires_at)),
-                    now,
-                );
-                self.seal_secret(&mut mail, code.as_str(), link);
-                change.op(Op::EnqueueMail(mail));
+                self.queue_code_mail(change, &new, MailKind::EmailVerification, payload, link);
                 None
             }
         }
@@ -214,28 +200,27 @@ impl Mailroom {
             event::INIT_CODE_ADDED,
             json!({"expiresAt": expires_at.to_rfc3339()}),
         );
-        let NewCode {
-            user,
-            email,
-            now,
-            code,
-            hash,
-            ..
-        } = self.put_code(change, CodeKind::Init, None);
+        let new = self.put_code(change, CodeKind::Init, None);
         let payload = json!({
-            "loginName": user.username,
+            "loginName": new.user.username,
             "expiresAt": expires_at.to_rfc3339(),
         });
-        let link = self.initialization_link(&user, code.as_str());
-        let mut mail = self.outbox_mail(
-            &user,
-            MailKind::Initialization,
-            &email,
-            payload,
-            Some((CodeKind::Init, hash, expires_at)),
-            now,
-        );
-        self.seal_secret(&mut mail, code.as_str(), link);
+        let link = self.initialization_link(&new.user, new.code.as_str());
+        self.queue_code_mail(change, &new, MailKind::Initialization, payload, link);
+    }
+
+    /// Queues the mail that carries `new`'s code (sealed at rest, with its link).
+    fn queue_code_mail(
+        &self,
+        change: &mut UserChange,
+        new: &NewCode,
+        kind: MailKind,
+        payload: serde_json::Value,
+        link: String,
+    ) {
+        let code = Some((new.kind, new.hash.clone(), new.expires_at));
+        let mut mail = self.outbox_mail(&new.user, kind, &new.email, payload, code, new.now);
+        self.seal_secret(&mut mail, new.code.as_str(), link);
         change.op(Op::EnqueueMail(mail));
     }
 
@@ -387,6 +372,7 @@ impl Mailroom {
 
 /// A code just made: what its mail needs.
 struct NewCode {
+    kind: CodeKind,
     user: User,
     email: String,
     now: Timestamp,

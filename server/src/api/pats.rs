@@ -39,6 +39,15 @@ fn timestamp_field(message: &str, field: &str, value: &str) -> Result<Timestamp,
         })
 }
 
+/// A path's user and token ids; a malformed one names no user or token, and is
+/// answered like an unknown one.
+fn token_ids(user_id: &str, token_id: &str) -> (UserId, TokenId) {
+    (
+        UserId::parse_or_nobody(user_id),
+        TokenId::parse_or_nobody(token_id),
+    )
+}
+
 fn token_id_field(message: &str, value: &str) -> Result<(), Error> {
     check_len(message, "TokenId", value, 1, 200)
 }
@@ -223,13 +232,8 @@ pub async fn get_personal_access_token(
     user_id: &str,
     token_id: &str,
 ) -> Result<TokenView, Error> {
-    m.get_token(
-        caller,
-        Api::V1(org),
-        UserId::parse_or_nobody(user_id),
-        TokenId::parse_or_nobody(token_id),
-    )
-    .await
+    let (user, token) = token_ids(user_id, token_id);
+    m.get_token(caller, Api::V1(org), user, token).await
 }
 
 rest_op!(delete "/management/v1/users/{userId}/pats/{tokenId}", "Management API v1", "Remove a personal access token; it stops working at once",
@@ -244,13 +248,8 @@ pub async fn remove_personal_access_token(
     user_id: &str,
     token_id: &str,
 ) -> Result<Details, Error> {
-    m.remove_token(
-        caller,
-        Api::V1(org),
-        UserId::parse_or_nobody(user_id),
-        TokenId::parse_or_nobody(token_id),
-    )
-    .await
+    let (user, token) = token_ids(user_id, token_id);
+    m.remove_token(caller, Api::V1(org), user, token).await
 }
 
 fn now_rfc3339() -> String {

@@ -292,23 +292,17 @@ impl TestApp {
         verified: bool,
     ) -> UserId {
         let now = self.clock_now();
-        let user = User::new(
-            UserId::generate(),
-            org,
-            username.into(),
-            UserKind::Human(Human {
-                given_name: "Test".into(),
-                family_name: username.into(),
-                display_name: String::new(),
-                nick_name: String::new(),
-                preferred_language: String::new(),
-                email: mailroom_core::email::EmailAddress::parse(email).expect("a fixture address"),
-                email_verified: verified,
-                password_hash: None,
-            }),
-            now,
-            1,
-        );
+        let kind = UserKind::Human(Human {
+            given_name: "Test".into(),
+            family_name: username.into(),
+            display_name: String::new(),
+            nick_name: String::new(),
+            preferred_language: String::new(),
+            email: mailroom_core::email::EmailAddress::parse(email).expect("a fixture address"),
+            email_verified: verified,
+            password_hash: None,
+        });
+        let user = User::new(UserId::generate(), org, username.into(), kind, now, 1);
         let id = user.id;
         self.commit(Write {
             ops: vec![
@@ -336,17 +330,11 @@ impl TestApp {
         expires_at: Option<Timestamp>,
     ) -> (UserId, String) {
         let now = self.clock_now();
-        let user = User::new(
-            UserId::generate(),
-            org,
-            username.into(),
-            UserKind::Machine(Machine {
-                name: username.into(),
-                description: String::new(),
-            }),
-            now,
-            1,
-        );
+        let kind = UserKind::Machine(Machine {
+            name: username.into(),
+            description: String::new(),
+        });
+        let user = User::new(UserId::generate(), org, username.into(), kind, now, 1);
         let id = user.id;
         let token = secrets::new_token();
         let mut ops = vec![Op::InsertUser(user)];
@@ -641,6 +629,15 @@ impl TestApp {
         let answer = self.post(path, body).await;
         assert_eq!(answer.status, 200, "POST {path}: {}", answer.body);
         answer
+    }
+
+    /// POST as api-admin to another process of this app (its base URL).
+    pub async fn post_at(&self, base: &str, path: &str, body: Value) -> Answer {
+        let request = self
+            .client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&self.pat);
+        self.send(request.json(&body)).await
     }
 
     /// A plain GET, as a browser without a session sends it.

@@ -229,14 +229,8 @@ async fn a_removed_token_stops_working_in_every_process() {
     let read = format!("/management/v1/users/{}/email", a.admin_id);
     assert_eq!(a.get_by(&token, &read).await.status, 200, "cached in A");
     let b = a.second_process(|_| {}).await;
-    let listed = a
-        .send(
-            a.client
-                .post(format!("{b}/management/v1/users/{bot}/pats/_search"))
-                .bearer_auth(&a.pat)
-                .json(&json!({})),
-        )
-        .await;
+    let search = format!("/management/v1/users/{bot}/pats/_search");
+    let listed = a.post_at(&b, &search, json!({})).await;
     let id = listed.body["result"][0]["id"].as_str().unwrap().to_owned();
     let removed = a
         .send(

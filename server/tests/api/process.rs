@@ -112,10 +112,13 @@ impl Drop for Server {
 }
 
 async fn form(client: &reqwest::Client, base: &str, path: &str, fields: &[(&str, &str)]) -> u16 {
-    client
-        .post(format!("{base}{path}"))
-        .header("origin", base)
-        .form(fields)
+    let request = client.post(format!("{base}{path}")).header("origin", base);
+    status_of(request.form(fields)).await
+}
+
+/// The answer's status; 0 when the request got none (the server was gone).
+async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request
         .send()
         .await
         .map(|r| r.status().as_u16())
@@ -268,17 +271,12 @@ async fn logs_hold_no_codes_or_links() {
 }
 
 async fn add_user(client: &reqwest::Client, base: &str, pat: &str, name: &str) -> u16 {
-    client
+    let body = serde_json::json!({"username": name, "profile": {"givenName": "B", "familyName": "K"},
+                                  "email": {"email": format!("{name}@example.com")}});
+    let request = client
         .post(format!("{base}/v2/users/human"))
-        .bearer_auth(pat)
-        .json(
-            &serde_json::json!({"username": name, "profile": {"givenName": "B", "familyName": "K"},
-                                   "email": {"email": format!("{name}@example.com")}}),
-        )
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0)
+        .bearer_auth(pat);
+    status_of(request.json(&body)).await
 }
 
 /// `mailroom backup <file>` while the server takes writes: the copy is consistent,

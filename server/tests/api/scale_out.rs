@@ -87,14 +87,8 @@ async fn sessions_and_send_limits_are_shared() {
         .post_by(&a.pat, &format!("/v2/users/{user}/email/send"), json!({}))
         .await;
     assert_eq!(first.status, 200);
-    let second = a
-        .send(
-            a.client
-                .post(format!("{b_base}/v2/users/{user}/email/send"))
-                .bearer_auth(&a.pat)
-                .json(&json!({})),
-        )
-        .await;
+    let send = format!("/v2/users/{user}/email/send");
+    let second = a.post_at(&b_base, &send, json!({})).await;
     assert_eq!(second.status, 429, "{}", second.body);
 }
 

@@ -3,6 +3,7 @@
 //! form (limits per username and per client address that hold across processes).
 
 use mailroom_core::ids::UserId;
+use mailroom_core::permissions::Role;
 use serde_json::json;
 
 use crate::helpers::{postgres_available, spawn_app_with, Backend, TestApp, ADMIN_PASSWORD};
@@ -250,12 +251,8 @@ async fn sign_in_failures_are_limited_per_username(app: TestApp) {
     assert_eq!(status, 429);
     // The window ends: the username may try again.
     let olga = app.console_user("olga", "olga-password", None).await;
-    app.grant(
-        olga,
-        Some(app.org_id),
-        mailroom_core::permissions::Role::OrgOwnerViewer,
-    )
-    .await;
+    app.grant(olga, Some(app.org_id), Role::OrgOwnerViewer)
+        .await;
     let (status, _) = attempt(&app.client, &app.base, "olga", "olga-password", None).await;
     assert_eq!(
         status, 200,
@@ -366,12 +363,7 @@ async fn sign_in_limits_hold_across_processes() {
 /// locked (reactivating or unlocking does not bring them back).
 async fn sessions_end_with_the_user(app: TestApp) {
     let olga = app.console_user("olga", "olga-password", None).await;
-    app.grant(
-        olga,
-        Some(app.org_id),
-        mailroom_core::permissions::Role::OrgOwner,
-    )
-    .await;
+    app.grant(olga, Some(app.org_id), Role::OrgOwner).await;
     for (off, on) in [("deactivate", "reactivate"), ("lock", "unlock")] {
         let (status, client) = app.sign_in("olga", "olga-password").await;
         assert_eq!(status, 303);
