@@ -8,6 +8,32 @@ source scripts/lib.sh
 
 site=target/site/pkg
 mkdir -p "$site"
+
+# The site is a function of its inputs: the front end's crates (frontend/, app/; the
+# hydrate build uses no other crate of ours), the stylesheets, the lock file and
+# toolchain, this script and the tools' versions. When none changed since the last
+# build and its files are there, the ~40 s of wasm-bindgen and wasm-opt are skipped.
+inputs_key() {
+  {
+    # The working tree, committed or not, is what gets built.
+    find frontend app style Cargo.toml Cargo.lock rust-toolchain.toml scripts/build-site.sh \
+      scripts/lib.sh -type f -print0 | sort -z | xargs -0 sha256sum
+    wasm-bindgen --version
+    "$(wasm_opt_path)" --version
+    echo "skip-wasm-opt=${MAILROOM_SKIP_WASM_OPT:-}"
+  } | sha256sum | cut -c1-32
+}
+key_file=target/site/inputs.key
+key=$(inputs_key)
+if [ "${MAILROOM_FORCE_SITE:-}" != 1 ] && [ -f "$key_file" ] && [ "$(cat "$key_file")" = "$key" ] \
+  && [ -f target/site/assets.env ]; then
+  name=$(sed -n 's/^MAILROOM_ASSETS=//p' target/site/assets.env)
+  if [ -n "$name" ] && [ -f "$site/${name}_bg.wasm" ] && [ -f "$site/$name.js" ] && [ -f "$site/$name.css" ]; then
+    step "Site unchanged ($name): its inputs are as at the last build (MAILROOM_FORCE_SITE=1 rebuilds)"
+    exit 0
+  fi
+fi
+rm -f "$key_file"
 step "Building the WASM front end (profile wasm-release)"
 cargo build --locked -p mailroom-frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 wasm=target/wasm32-unknown-unknown/wasm-release/mailroom_frontend.wasm
@@ -44,3 +70,4 @@ for file in "$site/$name.js" "$site/${name}_bg.wasm" "$site/$name.css"; do
 done
 printf 'MAILROOM_ASSETS=%s\n' "$name" > target/site/assets.env
 step "Site ready ($name): $(du -h "$site/${name}_bg.wasm" | cut -f1) WASM, $(gzip -9c "$site/${name}_bg.wasm" | wc -c) bytes gzipped"
+printf '%s\n' "$key" > "$key_file"
