@@ -117,19 +117,22 @@ impl Mailroom {
         })
     }
 
-    /// A new code of `kind` for the change's user, stored (only its hash) in `change`.
+    /// A new code of `kind` for the change's user, expiring at `expires_at` (from
+    /// `code_expiry`, which the caller's event already names), stored (only its hash)
+    /// in `change`.
     fn put_code(
         &self,
         change: &mut UserChange,
         kind: CodeKind,
         url_template: Option<String>,
+        expires_at: Timestamp,
     ) -> NewCode {
         let user = change.user().clone();
         let email = user
             .human()
             .map(|h| h.email.to_string())
             .unwrap_or_default();
-        let (now, expires_at) = (change.now(), self.code_expiry(change, kind));
+        let now = change.now();
         let code = PlainCode::generate();
         let hash = code_hash(&self.settings.master_key, kind, user.id, code.as_str());
         change.op(Op::PutCode(CodeRecord {
@@ -173,7 +176,7 @@ impl Mailroom {
         }
         change.event(event::EMAIL_CODE_ADDED, payload);
         let template = url_template.as_ref().map(|t| t.as_str().to_owned());
-        let new = self.put_code(change, CodeKind::Email, template);
+        let new = self.put_code(change, CodeKind::Email, template, expires_at);
         let (user, code) = (&new.user, &new.code);
         match delivery {
             CodeDelivery::Return => Some(new.code),
@@ -200,7 +203,7 @@ impl Mailroom {
             event::INIT_CODE_ADDED,
             json!({"expiresAt": expires_at.to_rfc3339()}),
         );
-        let new = self.put_code(change, CodeKind::Init, None);
+        let new = self.put_code(change, CodeKind::Init, None, expires_at);
         let payload = json!({
             "loginName": new.user.username,
             "expiresAt": expires_at.to_rfc3339(),

@@ -239,7 +239,6 @@ pub struct UserQuery {
     pub now: Timestamp,
 }
 
-/// Which outbox rows to list, newest first.
 /// A worker's claim on due mails: up to `limit`, leased to `owner` until `lease_until`.
 #[derive(Debug, Clone, Copy)]
 pub struct MailClaim<'a> {
@@ -249,6 +248,7 @@ pub struct MailClaim<'a> {
     pub owner: &'a str,
 }
 
+/// Which outbox rows to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct MailQuery {
     pub user: Option<UserId>,

@@ -103,8 +103,8 @@ pub type Call<'a, T> = (&'a Mailroom, &'a Caller, OrgContext, T);
 
 /// A tonic service from a table of `method(Request) -> Response = function;`. Every
 /// call is opened (the caller from `authorization`, the v1 org from
-/// `x-zitadel-orgid`) and answered alike; `function(Call)`
-/// converts and runs the method, as Connect binary runs it too.
+/// `x-zitadel-orgid`) and answered alike; `function(Call)` converts and runs the
+/// method, as Connect binary runs it too.
 macro_rules! serve {
     ($service:ident for $pb:ident { $($method:ident($req:ident) -> $resp:ident = $call:path;)* }) => {
         #[tonic::async_trait]

@@ -487,19 +487,7 @@ async fn a_mail_stuck_in_sending_is_picked_up_again() {
     let app = app_with_smtp(Backend::Sqlite, sink.port).await;
     let user = add_human(&app, json!({"profile": {"givenName": "S", "familyName": "T"}, "email": {"email": "stuck@example.com", "sendCode": {}}})).await;
     // The "crashed" process: claims the mail and never finishes it.
-    use mailroom_core::clock::Clock;
-    let now = app.clock.now();
-    let claimed = app
-        .mailroom
-        .store()
-        .claim_mails(&mailroom_core::store::MailClaim {
-            now,
-            lease_until: now.plus_secs(120),
-            limit: 10,
-            owner: "crashed-process",
-        })
-        .await
-        .unwrap();
+    let claimed = claim_for(&app, 10, "crashed-process").await;
     assert_eq!(claimed.len(), 1);
     assert_eq!(app.deliver().await, 0, "leased to the other process");
     app.clock.advance_secs(121);
@@ -518,19 +506,7 @@ async fn a_second_live_process_leaves_the_first_ones_claims_alone() {
     let app = app_with_smtp(Backend::Sqlite, sink.port).await;
     add_human(&app, json!({"profile": {"givenName": "L", "familyName": "C"}, "email": {"email": "live@example.com", "sendCode": {}}})).await;
     let id = std::fs::read_to_string(app.config.data_dir.join("instance.id")).unwrap();
-    use mailroom_core::clock::Clock;
-    let now = app.clock.now();
-    let claimed = app
-        .mailroom
-        .store()
-        .claim_mails(&mailroom_core::store::MailClaim {
-            now,
-            lease_until: now.plus_secs(120),
-            limit: 10,
-            owner: id.trim(),
-        })
-        .await
-        .unwrap();
+    let claimed = claim_for(&app, 10, id.trim()).await;
     assert_eq!(claimed.len(), 1);
     // Its worker would deliver a reclaimed mail; keep it from claiming anything new.
     app.second_process(|config| {
@@ -557,35 +533,8 @@ async fn a_restarted_process_reclaims_its_own_mails_at_once() {
     for name in ["own", "other"] {
         add_human(&app, json!({"profile": {"givenName": "R", "familyName": "C"}, "email": {"email": format!("{name}@example.com"), "sendCode": {}}})).await;
     }
-    use mailroom_core::clock::Clock;
-    let now = app.clock.now();
-    let store = app.mailroom.store();
-    assert_eq!(
-        store
-            .claim_mails(&mailroom_core::store::MailClaim {
-                now,
-                lease_until: now.plus_secs(120),
-                limit: 1,
-                owner: "me"
-            })
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        store
-            .claim_mails(&mailroom_core::store::MailClaim {
-                now,
-                lease_until: now.plus_secs(120),
-                limit: 1,
-                owner: "someone-else"
-            })
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(claim_for(&app, 1, "me").await.len(), 1);
+    assert_eq!(claim_for(&app, 1, "someone-else").await.len(), 1);
     assert_eq!(app.mailroom.reclaim_own_mails("me").await.unwrap(), 1);
     assert_eq!(app.deliver().await, 1, "only the reclaimed mail is due");
     assert_eq!(sink.wait_for(1).await.len(), 1);
@@ -594,4 +543,22 @@ async fn a_restarted_process_reclaims_its_own_mails_at_once() {
         0,
         "nothing left to reclaim"
     );
+}
+
+/// Claims up to `limit` due mails for `owner` with a 120 s lease, as a worker of that
+/// process would (one that then stops, in these tests).
+async fn claim_for(
+    app: &TestApp,
+    limit: u64,
+    owner: &str,
+) -> Vec<mailroom_core::model::MailRecord> {
+    use mailroom_core::clock::Clock;
+    let now = app.clock.now();
+    let claim = mailroom_core::store::MailClaim {
+        now,
+        lease_until: now.plus_secs(120),
+        limit,
+        owner,
+    };
+    app.mailroom.store().claim_mails(&claim).await.unwrap()
 }

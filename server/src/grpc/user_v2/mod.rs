@@ -106,8 +106,7 @@ pub async fn delete_user(
 /// Deactivate, reactivate, lock, unlock: a user id in, `{details}` out.
 macro_rules! state_changes {
     ($($method:ident($req:ident) -> $resp:ident = $change:ident;)*) => {$(
-        pub async fn $method((m, caller, _, r): Call<'_, pb::$req>,
-        ) -> Result<pb::$resp, Error> {
+        pub async fn $method((m, caller, _, r): Call<'_, pb::$req>) -> Result<pb::$resp, Error> {
             let change = StateChange::$change;
             let details = api::change_state(m, caller, None, user_id(r.user_id), change).await?;
             Ok(pb::$resp { details: details_v2(&details) })
