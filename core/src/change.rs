@@ -23,6 +23,10 @@ pub mod event {
     pub const INIT_CODE_SENT: &str = "user.human.initialization.code.sent";
     pub const INIT_CHECK_SUCCEEDED: &str = "user.human.initialization.check.succeeded";
     pub const INIT_CHECK_FAILED: &str = "user.human.initialization.check.failed";
+    pub const INVITE_CODE_ADDED: &str = "user.human.invite.code.added";
+    pub const INVITE_CODE_SENT: &str = "user.human.invite.code.sent";
+    pub const INVITE_CHECK_SUCCEEDED: &str = "user.human.invite.check.succeeded";
+    pub const INVITE_CHECK_FAILED: &str = "user.human.invite.check.failed";
     pub const PASSWORD_CHANGED: &str = "user.human.password.changed";
     pub const DEACTIVATED: &str = "user.deactivated";
     pub const REACTIVATED: &str = "user.reactivated";
@@ -40,6 +44,9 @@ pub mod event {
                 | INIT_CODE_ADDED
                 | INIT_CODE_SENT
                 | INIT_CHECK_FAILED
+                | INVITE_CODE_ADDED
+                | INVITE_CODE_SENT
+                | INVITE_CHECK_FAILED
         )
     }
 }

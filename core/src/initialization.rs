@@ -1,5 +1,6 @@
 //! Users in state *initial*: re-sending the initialization mail (v1) and completing
-//! initialization with the code and a new password (the end-user page). SPEC §3.1, §4.
+//! initialization with the code and a new password (the end-user page, which also
+//! serves invite codes, `invite_codes`). SPEC §3.1, §3.2, §4.
 
 use serde_json::json;
 
@@ -86,17 +87,22 @@ impl Mailroom {
             let Some(user) = self.live_human(user_id).await? else {
                 return Ok(InitOutcome::Invalid);
             };
+            // An initial user (v1), or one invited through User Service v2 (active,
+            // but without a password until this page sets one).
             let initial = user.state == UserState::Initial;
+            let set_up = !initial && user.human().is_some_and(|h| h.password_hash.is_some());
             let mut change = UserChange::new(user, None, self.clock.now());
             match self.check_code(&mut change, CodeKind::Init, code).await? {
-                CodeCheck::Valid if initial => {
+                CodeCheck::Valid if !set_up => {
                     let hash = hash
                         .get_or_try_init(|| self.password_work.hash(password.to_owned()))
                         .await?
                         .clone();
                     change.event(event::INIT_CHECK_SUCCEEDED, json!({}));
                     let user = change.user_mut();
-                    user.state = UserState::Active;
+                    if initial {
+                        user.state = UserState::Active;
+                    }
                     if let Some(human) = user.human_mut() {
                         human.email_verified = true;
                         human.password_hash = Some(hash);
@@ -111,8 +117,8 @@ impl Mailroom {
                     self.commit_change(change).await?;
                     Ok(InitOutcome::Done)
                 }
-                CodeCheck::AlreadyUsed if !initial => Ok(InitOutcome::AlreadyDone),
-                CodeCheck::Invalid if initial => {
+                CodeCheck::AlreadyUsed if set_up => Ok(InitOutcome::AlreadyDone),
+                CodeCheck::Invalid if !set_up => {
                     if !change.is_empty() {
                         self.commit_change(change).await?;
                     }

@@ -15,6 +15,7 @@ pub mod email_codes;
 pub mod error;
 pub mod ids;
 pub mod initialization;
+pub mod invite_codes;
 pub mod mail;
 pub mod model;
 pub mod orgs;

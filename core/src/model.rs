@@ -247,6 +247,10 @@ pub struct CodeRecord {
     /// The address the code was issued for.
     pub email: String,
     pub url_template: Option<String>,
+    /// The application an invite mail names (CreateInviteCode); kept for a resend.
+    pub application_name: Option<String>,
+    /// Handed back in the API response rather than mailed.
+    pub returned: bool,
     pub attempts: i64,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
@@ -276,6 +280,9 @@ pub enum MailKind {
     Initialization,
     /// "Your email address was changed", to the old verified address.
     EmailChangedNotice,
+    /// The initialization mail sent by CreateInviteCode / ResendInviteCode: the same
+    /// text and page, naming the application when one was given.
+    Invite,
 }
 
 impl MailKind {
@@ -284,17 +291,19 @@ impl MailKind {
             MailKind::EmailVerification => "email_verification",
             MailKind::Initialization => "initialization",
             MailKind::EmailChangedNotice => "email_changed_notice",
+            MailKind::Invite => "invite",
         }
     }
 
+    pub const ALL: [MailKind; 4] = [
+        MailKind::EmailVerification,
+        MailKind::Initialization,
+        MailKind::EmailChangedNotice,
+        MailKind::Invite,
+    ];
+
     pub fn from_db(text: &str) -> Option<Self> {
-        [
-            MailKind::EmailVerification,
-            MailKind::Initialization,
-            MailKind::EmailChangedNotice,
-        ]
-        .into_iter()
-        .find(|k| k.as_db() == text)
+        Self::ALL.into_iter().find(|k| k.as_db() == text)
     }
 
     /// Mails that carry a code count against the send limits.

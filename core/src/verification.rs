@@ -124,7 +124,7 @@ impl Mailroom {
         &self,
         change: &mut UserChange,
         kind: CodeKind,
-        url_template: Option<String>,
+        origin: CodeOrigin,
         expires_at: Timestamp,
     ) -> NewCode {
         let user = change.user().clone();
@@ -140,7 +140,9 @@ impl Mailroom {
             kind,
             code_hash: hash.clone(),
             email: email.clone(),
-            url_template,
+            url_template: origin.url_template,
+            application_name: origin.application_name,
+            returned: origin.returned,
             attempts: 0,
             created_at: now,
             expires_at,
@@ -175,18 +177,18 @@ impl Mailroom {
             payload["urlTemplate"] = json!(template.as_str());
         }
         change.event(event::EMAIL_CODE_ADDED, payload);
-        let template = url_template.as_ref().map(|t| t.as_str().to_owned());
-        let new = self.put_code(change, CodeKind::Email, template, expires_at);
+        let origin = CodeOrigin {
+            url_template: url_template.as_ref().map(|t| t.as_str().to_owned()),
+            application_name: None,
+            returned: !delivery.mails(),
+        };
+        let new = self.put_code(change, CodeKind::Email, origin, expires_at);
         let (user, code) = (&new.user, &new.code);
         match delivery {
             CodeDelivery::Return => Some(new.code),
             CodeDelivery::Mail { url_template } => {
                 let link = match url_template {
-                    Some(template) => template.render(
-                        &user.id.to_string(),
-                        &user.org_id.to_string(),
-                        code.as_str(),
-                    ),
+                    Some(template) => render_link(template, user, code),
                     None => self.default_verification_link(user, code.as_str()),
                 };
                 let payload = json!({"expiresAt": expires_at.to_rfc3339()});
@@ -203,13 +205,60 @@ impl Mailroom {
             event::INIT_CODE_ADDED,
             json!({"expiresAt": expires_at.to_rfc3339()}),
         );
-        let new = self.put_code(change, CodeKind::Init, None, expires_at);
+        let new = self.put_code(change, CodeKind::Init, CodeOrigin::default(), expires_at);
         let payload = json!({
             "loginName": new.user.username,
             "expiresAt": expires_at.to_rfc3339(),
         });
         let link = self.initialization_link(&new.user, new.code.as_str());
         self.queue_code_mail(change, &new, MailKind::Initialization, payload, link);
+    }
+
+    /// Adds a new invite code (an initialization code from User Service v2) to
+    /// `change`, and either queues the invite mail — the initialization mail, naming
+    /// `application_name` — or hands back the plaintext.
+    pub(crate) fn issue_invite_code(
+        &self,
+        change: &mut UserChange,
+        delivery: &CodeDelivery,
+        application_name: Option<String>,
+    ) -> Option<PlainCode> {
+        let expires_at = self.code_expiry(change, CodeKind::Init);
+        let url_template = match delivery {
+            CodeDelivery::Mail { url_template } => url_template.clone(),
+            CodeDelivery::Return => None,
+        };
+        let mut payload =
+            json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
+        if let Some(template) = &url_template {
+            payload["urlTemplate"] = json!(template.as_str());
+        }
+        if let Some(name) = &application_name {
+            payload["applicationName"] = json!(name);
+        }
+        change.event(event::INVITE_CODE_ADDED, payload);
+        let origin = CodeOrigin {
+            url_template: url_template.as_ref().map(|t| t.as_str().to_owned()),
+            application_name: application_name.clone(),
+            returned: !delivery.mails(),
+        };
+        let new = self.put_code(change, CodeKind::Init, origin, expires_at);
+        if !delivery.mails() {
+            return Some(new.code);
+        }
+        let link = match &url_template {
+            Some(template) => render_link(template, &new.user, &new.code),
+            None => self.initialization_link(&new.user, new.code.as_str()),
+        };
+        let mut payload = json!({
+            "loginName": new.user.username,
+            "expiresAt": expires_at.to_rfc3339(),
+        });
+        if let Some(name) = application_name {
+            payload["applicationName"] = json!(name);
+        }
+        self.queue_code_mail(change, &new, MailKind::Invite, payload, link);
+        None
     }
 
     /// Queues the mail that carries `new`'s code (sealed at rest, with its link).
@@ -326,6 +375,23 @@ impl Mailroom {
         kind: CodeKind,
         input: &str,
     ) -> Result<CodeCheck> {
+        let failed_event = match kind {
+            CodeKind::Email => event::EMAIL_VERIFICATION_FAILED,
+            CodeKind::Init => event::INIT_CHECK_FAILED,
+        };
+        self.check_code_or_record(change, kind, input, failed_event)
+            .await
+    }
+
+    /// `check_code`, recording a live code's failure as `failed_event` (VerifyInviteCode
+    /// checks an initialization code and records `invite.check.failed`).
+    pub(crate) async fn check_code_or_record(
+        &self,
+        change: &mut UserChange,
+        kind: CodeKind,
+        input: &str,
+        failed_event: &'static str,
+    ) -> Result<CodeCheck> {
         let user_id = change.user().id;
         let now = change.now();
         let Some(stored) = self.store.code(user_id, kind).await? else {
@@ -354,10 +420,6 @@ impl Mailroom {
             });
             return Ok(CodeCheck::Valid);
         }
-        let failed_event = match kind {
-            CodeKind::Email => event::EMAIL_VERIFICATION_FAILED,
-            CodeKind::Init => event::INIT_CHECK_FAILED,
-        };
         change.event(failed_event, json!({}));
         let attempts = stored.attempts + 1;
         if attempts >= MAX_ATTEMPTS {
@@ -371,6 +433,23 @@ impl Mailroom {
         }
         Ok(CodeCheck::Invalid)
     }
+}
+
+/// A link from a caller's template: the three placeholders filled in (SPEC §3.2).
+fn render_link(template: &UrlTemplate, user: &User, code: &PlainCode) -> String {
+    template.render(
+        &user.id.to_string(),
+        &user.org_id.to_string(),
+        code.as_str(),
+    )
+}
+
+/// Where a new code came from, as its row remembers it.
+#[derive(Default)]
+struct CodeOrigin {
+    url_template: Option<String>,
+    application_name: Option<String>,
+    returned: bool,
 }
 
 /// A code just made: what its mail needs.

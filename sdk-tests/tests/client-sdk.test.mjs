@@ -58,6 +58,19 @@ for (const backend of backends()) {
         assert.equal(got.user.type.value.email.isVerified, true);
       });
 
+      test(`${name}: invite codes`, async () => {
+        const users = createUserServiceClient(make(server));
+        // No password yet: a user one can invite.
+        const userId = await human(server, `invite-${name.replace(" ", "-")}@example.com`);
+        const created = await users.createInviteCode({ userId, verification: { case: "returnCode", value: {} } });
+        assert.match(created.inviteCode, /^[A-Z0-9]{6}$/);
+        const resend = await users.resendInviteCode({ userId }).then(() => null, (err) => err);
+        assert.equal(resend?.code, Code.FailedPrecondition, String(resend));
+        assert.equal(resend.rawMessage, "Code not found (COMMAND-Wr3gq)");
+        const verified = await users.verifyInviteCode({ userId, verificationCode: created.inviteCode });
+        assert.ok(verified.details.sequence > created.details.sequence);
+      });
+
       test(`${name}: AddOrganization`, async () => {
         const orgs = createOrganizationServiceClient(make(server));
         const created = await orgs.addOrganization({ name: `Org over ${name}` });

@@ -62,6 +62,7 @@ impl Mailroom {
             expires_in: expires_in(lang, validity),
             old_email: text("oldEmail"),
             new_email: text("newEmail"),
+            application_name: text("applicationName"),
         };
         Ok((render(mail.kind, &context)?, context))
     }

@@ -28,6 +28,8 @@ pub struct MailContext {
     pub expires_in: String,
     pub old_email: String,
     pub new_email: String,
+    /// The application an invite names (CreateInviteCode's `applicationName`).
+    pub application_name: String,
 }
 
 macro_rules! embed {
@@ -116,7 +118,7 @@ pub fn language_for(preferred: &str) -> &'static str {
 fn template_name(kind: MailKind) -> &'static str {
     match kind {
         MailKind::EmailVerification => "verification",
-        MailKind::Initialization => "initialization",
+        MailKind::Initialization | MailKind::Invite => "initialization",
         MailKind::EmailChangedNotice => "email_changed_notice",
     }
 }
@@ -182,6 +184,7 @@ mod tests {
             expires_in: "1 hour".into(),
             old_email: "old@example.com".into(),
             new_email: "new@example.com".into(),
+            application_name: String::new(),
         }
     }
 
@@ -192,6 +195,7 @@ mod tests {
                 MailKind::EmailVerification,
                 MailKind::Initialization,
                 MailKind::EmailChangedNotice,
+                MailKind::Invite,
             ] {
                 let mut ctx = context();
                 ctx.lang = lang.into();
@@ -217,6 +221,25 @@ mod tests {
         assert!(mail.html.contains("a=1&amp;b=2"), "{}", mail.html);
         assert!(mail.text.contains("<script>alert(1)</script>"));
         assert_eq!(mail.subject, "Verify your email address");
+    }
+
+    /// An invite names its application (escaped in HTML); without one the text is
+    /// the plain initialization mail's.
+    #[test]
+    fn an_invite_names_its_application() {
+        for lang in LANGUAGES {
+            let mut ctx = context();
+            ctx.lang = lang.into();
+            let plain = render(MailKind::Invite, &ctx).unwrap();
+            assert_eq!(
+                plain.text,
+                render(MailKind::Initialization, &ctx).unwrap().text
+            );
+            ctx.application_name = "Shop <beta>".into();
+            let named = render(MailKind::Invite, &ctx).unwrap();
+            assert!(named.text.contains("Shop <beta>"), "{lang}");
+            assert!(named.html.contains("Shop &lt;beta&gt;"), "{lang}");
+        }
     }
 
     /// The HTML part's hrefs, unescaped, are the text part's links; nothing but `&`

@@ -284,6 +284,7 @@ impl Worker {
                 Some(event::EMAIL_CODE_SENT)
             }
             (true, MailKind::Initialization, Some(CodeKind::Init)) => Some(event::INIT_CODE_SENT),
+            (true, MailKind::Invite, Some(CodeKind::Init)) => Some(event::INVITE_CODE_SENT),
             _ => None,
         };
         let mailroom = &self.mailroom;

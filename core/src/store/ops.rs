@@ -172,7 +172,7 @@ where
                 }
             }
             Op::PutCode(code) => {
-                q.push("INSERT INTO codes (user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at) ")
+                q.push("INSERT INTO codes (user_id, kind, code_hash, email, url_template, application_name, returned, attempts, created_at, expires_at) ")
                     .push("VALUES ").push_tuple(|row| {
                         let code = code;
                         row.bind(code.user_id.0)
@@ -180,12 +180,15 @@ where
                             .bind(code.code_hash)
                             .bind(code.email)
                             .bind(code.url_template)
+                            .bind(code.application_name)
+                            .bind(code.returned)
                             .bind(code.attempts)
                             .bind(code.created_at.0)
                             .bind(code.expires_at.0);})
                     .push(
                         " ON CONFLICT (user_id, kind) DO UPDATE SET code_hash = excluded.code_hash, \
-                         email = excluded.email, url_template = excluded.url_template, attempts = excluded.attempts, \
+                         email = excluded.email, url_template = excluded.url_template, \
+                         application_name = excluded.application_name, returned = excluded.returned, attempts = excluded.attempts, \
                          created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
                     );
             }

@@ -305,10 +305,9 @@ where
         user: crate::ids::UserId,
         kind: crate::code::CodeKind,
     ) -> crate::error::Result<Option<crate::model::CodeRecord>> {
-        let row: Option<crate::store::rows::CodeRow> = sqlx::query_as(
-            "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at, used_at \
-             FROM codes WHERE user_id = $1 AND kind = $2",
-        )
+        let row: Option<crate::store::rows::CodeRow> = sqlx::query_as(&format!(
+            "SELECT {CODE_COLUMNS} FROM codes WHERE user_id = $1 AND kind = $2"
+        ))
         .bind(user.0)
         .bind(kind.as_db())
         .fetch_optional(pool)
@@ -320,10 +319,9 @@ where
         pool: &sqlx::Pool<DB>,
         user: crate::ids::UserId,
     ) -> crate::error::Result<Vec<crate::model::CodeRecord>> {
-        let rows: Vec<crate::store::rows::CodeRow> = sqlx::query_as(
-            "SELECT user_id, kind, code_hash, email, url_template, attempts, created_at, expires_at, used_at \
-             FROM codes WHERE user_id = $1",
-        )
+        let rows: Vec<crate::store::rows::CodeRow> = sqlx::query_as(&format!(
+            "SELECT {CODE_COLUMNS} FROM codes WHERE user_id = $1"
+        ))
         .bind(user.0)
         .fetch_all(pool)
         .await?;
@@ -338,14 +336,24 @@ where
         user: crate::ids::UserId,
         since: crate::clock::Timestamp,
     ) -> crate::error::Result<Vec<crate::clock::Timestamp>> {
-        let times: Vec<i64> = sqlx::query_scalar(
-            "SELECT created_at FROM mails WHERE user_id = $1 AND created_at >= $2 \
-             AND kind IN ('email_verification', 'initialization') ORDER BY created_at",
-        )
-        .bind(user.0)
-        .bind(since.0)
-        .fetch_all(pool)
-        .await?;
+        // The kinds that count, from the one rule (`MailKind::carries_code`).
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let kinds: Vec<String> = crate::model::MailKind::ALL
+                .into_iter()
+                .filter(|kind| kind.carries_code())
+                .map(|kind| format!("'{}'", kind.as_db()))
+                .collect();
+            format!(
+                "SELECT created_at FROM mails WHERE user_id = $1 AND created_at >= $2 \
+                 AND kind IN ({}) ORDER BY created_at",
+                kinds.join(", ")
+            )
+        });
+        let times: Vec<i64> = sqlx::query_scalar(SQL.as_str())
+            .bind(user.0)
+            .bind(since.0)
+            .fetch_all(pool)
+            .await?;
         Ok(times.into_iter().map(crate::clock::Timestamp).collect())
     }
 

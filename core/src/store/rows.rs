@@ -263,6 +263,10 @@ impl TokenRow {
     }
 }
 
+pub(crate) const CODE_COLUMNS: &str =
+    "user_id, kind, code_hash, email, url_template, application_name, \
+     returned, attempts, created_at, expires_at, used_at";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct CodeRow {
     user_id: i64,
@@ -270,6 +274,8 @@ pub(crate) struct CodeRow {
     code_hash: String,
     email: String,
     url_template: Option<String>,
+    application_name: Option<String>,
+    returned: bool,
     attempts: i64,
     created_at: i64,
     expires_at: i64,
@@ -284,6 +290,8 @@ impl CodeRow {
             code_hash: self.code_hash,
             email: self.email,
             url_template: self.url_template,
+            application_name: self.application_name,
+            returned: self.returned,
             attempts: self.attempts,
             created_at: Timestamp(self.created_at),
             expires_at: Timestamp(self.expires_at),

@@ -110,6 +110,7 @@ pub fn email_field(message: &str, field: &str, value: Option<&str>) -> Result<Em
 pub fn url_template_field(
     message: &str,
     field: &str,
+    inner: &str,
     value: Option<&str>,
 ) -> Result<Option<UrlTemplate>, Error> {
     let Some(value) = value else {
@@ -121,7 +122,7 @@ pub fn url_template_field(
             Code::InvalidArgument,
             format!(
                 "invalid {message}.{field}: embedded message failed validation | caused by: \
-                 invalid SendEmailVerificationCode.UrlTemplate: value length must be between 1 and 200 runes, inclusive"
+                 invalid {inner}.UrlTemplate: value length must be between 1 and 200 runes, inclusive"
             ),
         ));
     }

@@ -23,23 +23,14 @@ use super::user_v2::{AddHumanUserResponse, CodeResponse, GetUserResponse, ListUs
 use super::{org_v2, pats, user_v2};
 use mailroom_core::model::Details;
 
-const USER_METHODS: [&str; 15] = [
-    "SetEmail",
-    "SendEmailCode",
-    "ResendEmailCode",
-    "VerifyEmail",
-    "AddHumanUser",
-    "GetUserByID",
-    "ListUsers",
-    "DeleteUser",
-    "DeactivateUser",
-    "ReactivateUser",
-    "LockUser",
-    "UnlockUser",
-    "AddPersonalAccessToken",
-    "RemovePersonalAccessToken",
-    "ListPersonalAccessTokens",
-];
+/// The User Service's method names, from the one list its services are built from.
+macro_rules! method_names {
+    ($($name:literal $method:ident($req:ident) -> $resp:ident;)*) => {
+        const USER_METHODS: &[&str] = &[$($name),*];
+    };
+}
+
+crate::grpc::user_v2::methods!(method_names);
 
 fn json<T: Serialize>(value: T) -> Response {
     Json(value).into_response()
@@ -103,6 +94,15 @@ async fn user_service_json(
             user_v2::resend_email_code(m, caller, None, body.parse()?).await?,
         )),
         "VerifyEmail" => details(user_v2::verify_email(m, caller, None, body.parse()?).await?),
+        "CreateInviteCode" => json(user_v2::CreateInviteCodeResponse::from(
+            user_v2::create_invite_code(m, caller, None, body.parse()?).await?,
+        )),
+        "ResendInviteCode" => {
+            details(user_v2::resend_invite_code(m, caller, None, body.parse()?).await?)
+        }
+        "VerifyInviteCode" => {
+            details(user_v2::verify_invite_code(m, caller, None, body.parse()?).await?)
+        }
         "AddHumanUser" => json(AddHumanUserResponse::from(
             user_v2::add_human_user(m, caller, body.parse()?).await?,
         )),

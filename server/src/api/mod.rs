@@ -86,6 +86,18 @@ pub fn router(mailroom: Mailroom) -> Router {
             "/v2/users/{user_id}/email/verify",
             post(user_v2::rest::verify_email),
         )
+        .route(
+            "/v2/users/{user_id}/invite_code",
+            post(user_v2::rest::create_invite_code),
+        )
+        .route(
+            "/v2/users/{user_id}/invite_code/resend",
+            post(user_v2::rest::resend_invite_code),
+        )
+        .route(
+            "/v2/users/{user_id}/invite_code/verify",
+            post(user_v2::rest::verify_invite_code),
+        )
         .route("/v2/users/human", post(user_v2::rest::add_human_user))
         .route("/v2/users", post(user_v2::rest::list_users))
         .route(

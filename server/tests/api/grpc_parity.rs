@@ -442,4 +442,161 @@ async fn tokens_and_orgs_v2(app: TestApp) {
     assert_same_error(&rest, &err);
 }
 
-both_backends!(user_service_matches_rest, tokens_and_orgs_v2,);
+/// Invite codes over REST on one user and over gRPC on its twin: the same events,
+/// mails, codes and errors.
+async fn invite_codes_match_rest(app: TestApp) {
+    let mut grpc = app.user_service();
+    let a = app.human("invite-rest@example.com", false).await;
+    let (b, _) = grpc_human(&app, "invite-grpc@example.com").await;
+    let create = |user: UserId, verification| {
+        call(
+            &app.pat,
+            None,
+            user::CreateInviteCodeRequest {
+                user_id: user.to_string(),
+                verification,
+            },
+        )
+    };
+
+    // Mailed, with a template and an application name.
+    let template = "https://app.test/i?u={{.UserID}}&c={{.Code}}";
+    let rest = app
+        .post_ok(
+            &format!("/v2/users/{a}/invite_code"),
+            json!({"sendCode": {"urlTemplate": template, "applicationName": "Shop"}}),
+        )
+        .await;
+    let send = user::SendInviteCode {
+        url_template: Some(template.into()),
+        application_name: Some("Shop".into()),
+    };
+    let created = grpc
+        .create_invite_code(create(
+            b,
+            Some(user::create_invite_code_request::Verification::SendCode(
+                send,
+            )),
+        ))
+        .await
+        .expect("CreateInviteCode")
+        .into_inner();
+    assert_eq!(seq_v2(&created.details), rest.body["details"]["sequence"]);
+    assert!(created.invite_code.is_none());
+    let payload_of = |mails: Vec<mailroom_core::model::MailRecord>| {
+        let invite = mails
+            .into_iter()
+            .find(|m| m.kind == mailroom_core::model::MailKind::Invite)
+            .expect("an invite mail");
+        invite.payload["applicationName"].clone()
+    };
+    assert_eq!(payload_of(app.mails(a).await), json!("Shop"));
+    assert_eq!(payload_of(app.mails(b).await), json!("Shop"));
+
+    // ResendInviteCode, after the send interval.
+    app.clock.advance_secs(31);
+    let rest = app
+        .post_ok(&format!("/v2/users/{a}/invite_code/resend"), json!({}))
+        .await;
+    let resent = grpc
+        .resend_invite_code(call(
+            &app.pat,
+            None,
+            user::ResendInviteCodeRequest {
+                user_id: b.to_string(),
+            },
+        ))
+        .await
+        .expect("ResendInviteCode")
+        .into_inner();
+    assert_eq!(seq_v2(&resent.details), rest.body["details"]["sequence"]);
+
+    // Returned, then verified: a wrong code fails alike, the right one verifies.
+    let rest = app
+        .post_ok(
+            &format!("/v2/users/{a}/invite_code"),
+            json!({"returnCode": {}}),
+        )
+        .await;
+    let returned = grpc
+        .create_invite_code(create(
+            b,
+            Some(user::create_invite_code_request::Verification::ReturnCode(
+                user::ReturnInviteCode {},
+            )),
+        ))
+        .await
+        .expect("CreateInviteCode")
+        .into_inner();
+    let code_a = rest.body["inviteCode"].as_str().unwrap().to_owned();
+    let code_b = returned.invite_code.expect("inviteCode");
+    let verify = |user: UserId, code: &str| {
+        call(
+            &app.pat,
+            None,
+            user::VerifyInviteCodeRequest {
+                user_id: user.to_string(),
+                verification_code: code.into(),
+            },
+        )
+    };
+    let rest = app
+        .post(
+            &format!("/v2/users/{a}/invite_code/verify"),
+            json!({"verificationCode": "WRONG1"}),
+        )
+        .await;
+    let wrong = grpc
+        .verify_invite_code(verify(b, "WRONG1"))
+        .await
+        .unwrap_err();
+    assert_same_error(&rest, &wrong);
+    assert_grpc_error(
+        &wrong,
+        Code::InvalidArgument,
+        Some("COMMAND-Wgn4q"),
+        "Code is invalid",
+    );
+    let rest = app
+        .post_ok(
+            &format!("/v2/users/{a}/invite_code/verify"),
+            json!({"verificationCode": code_a}),
+        )
+        .await;
+    let verified = grpc
+        .verify_invite_code(verify(b, &code_b))
+        .await
+        .expect("VerifyInviteCode")
+        .into_inner();
+    assert_eq!(seq_v2(&verified.details), rest.body["details"]["sequence"]);
+    assert_eq!(app.event_types(a).await[1..], app.event_types(b).await[1..]);
+    assert_eq!(app.mails(a).await.len(), app.mails(b).await.len());
+
+    // A returned code is not the mail's to resend: the same failed precondition.
+    let rest = app
+        .post(&format!("/v2/users/{a}/invite_code/resend"), json!({}))
+        .await;
+    let err = grpc
+        .resend_invite_code(call(
+            &app.pat,
+            None,
+            user::ResendInviteCodeRequest {
+                user_id: b.to_string(),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_same_error(&rest, &err);
+    assert_grpc_error(
+        &err,
+        Code::FailedPrecondition,
+        Some("COMMAND-Wr3gq"),
+        "Code not found",
+    );
+}
+
+both_backends!(
+    user_service_matches_rest,
+    tokens_and_orgs_v2,
+    invite_codes_match_rest,
+);

@@ -129,19 +129,6 @@ async fn grpc_errors(app: TestApp) {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
-    // Invite codes are not served yet.
-    let err = grpc
-        .create_invite_code(call(
-            &app.pat,
-            None,
-            user::CreateInviteCodeRequest {
-                user_id: user_id.to_string(),
-                verification: None,
-            },
-        ))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Code::Unimplemented);
     // Unknown methods and services.
     for path in [
         "/zitadel.user.v2.UserService/NoSuchMethod",

@@ -15,6 +15,7 @@ mod grpc_parity_v1;
 mod grpc_transport;
 mod health;
 mod hostile_input;
+mod invite_codes;
 mod limits_and_concurrency;
 mod mail;
 mod management_v1;

@@ -5,12 +5,14 @@
 
 mod add_human;
 mod email;
+mod invite;
 pub mod rest;
 mod state;
 mod users;
 
 pub use add_human::*;
 pub use email::*;
+pub use invite::*;
 pub use state::*;
 pub use users::*;
 
@@ -110,7 +112,12 @@ pub(crate) fn code_delivery(
         (Some(_), Some(_)) => Err(oneof_error(message, "sendCode, returnCode")),
         (None, Some(_)) => Ok(CodeDelivery::Return),
         (Some(send), None) => Ok(CodeDelivery::Mail {
-            url_template: url_template_field(message, "SendCode", send.url_template.as_deref())?,
+            url_template: url_template_field(
+                message,
+                "SendCode",
+                "SendEmailVerificationCode",
+                send.url_template.as_deref(),
+            )?,
         }),
         (None, None) => Ok(CodeDelivery::Mail { url_template: None }),
     }

@@ -23,6 +23,18 @@ rest_op!(post "/v2/users/{userId}/email/verify", "User Service v2", "VerifyEmail
     verify_email(user: user, body: body) (VerifyEmailRequest) -> DetailsOnly =
     |m, caller| DetailsOnly::from(&super::verify_email(&m, &caller, Some(user), body.parse()?).await?));
 
+rest_op!(post "/v2/users/{userId}/invite_code", "User Service v2", "CreateInviteCode: an invite code for a user without a password, mailed or returned",
+    create_invite_code(user: user, body: body) (CreateInviteCodeRequest) -> CreateInviteCodeResponse =
+    |m, caller| CreateInviteCodeResponse::from(super::create_invite_code(&m, &caller, Some(user), body.parse()?).await?));
+
+rest_op!(post "/v2/users/{userId}/invite_code/resend", "User Service v2", "ResendInviteCode: the invite mail again, with a new code",
+    resend_invite_code(user: user, body: body) (UserIdRequest) -> DetailsOnly =
+    |m, caller| DetailsOnly::from(&super::resend_invite_code(&m, &caller, Some(user), body.parse()?).await?));
+
+rest_op!(post "/v2/users/{userId}/invite_code/verify", "User Service v2", "VerifyInviteCode: check an invite code and mark the address verified",
+    verify_invite_code(user: user, body: body) (VerifyInviteCodeRequest) -> DetailsOnly =
+    |m, caller| DetailsOnly::from(&super::verify_invite_code(&m, &caller, Some(user), body.parse()?).await?));
+
 rest_op!(delete "/v2/users/{userId}", "User Service v2", "DeleteUser",
     delete_user(user: user, body: body) (UserIdRequest) -> DetailsOnly =
     |m, caller| DetailsOnly::from(&super::delete_user(&m, &caller, Some(user), body.parse()?).await?));

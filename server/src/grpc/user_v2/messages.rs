@@ -72,6 +72,28 @@ pub(super) fn resend_email_code_request(r: pb::ResendEmailCodeRequest) -> api::E
     }
 }
 
+pub(super) fn create_invite_code_request(
+    r: pb::CreateInviteCodeRequest,
+) -> api::CreateInviteCodeRequest {
+    use pb::create_invite_code_request::Verification;
+    let (send_code, return_code) = match r.verification {
+        Some(Verification::SendCode(code)) => (
+            Some(api::SendInviteCode {
+                url_template: code.url_template,
+                application_name: code.application_name,
+            }),
+            None,
+        ),
+        Some(Verification::ReturnCode(_)) => (None, return_code()),
+        None => (None, None),
+    };
+    api::CreateInviteCodeRequest {
+        user_id: Some(r.user_id),
+        send_code,
+        return_code,
+    }
+}
+
 pub(super) fn user_id(user_id: String) -> api::UserIdRequest {
     api::UserIdRequest {
         user_id: Some(user_id),

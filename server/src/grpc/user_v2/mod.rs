@@ -6,7 +6,7 @@ use mailroom_core::add_user::Created;
 use mailroom_core::model::Details;
 use mailroom_core::user_state::StateChange;
 use mailroom_core::users::UserPage;
-use mailroom_core::{Code, Error};
+use mailroom_core::Error;
 
 use super::convert::{details_v2, now, rfc3339, timestamp};
 use super::pb::zitadel::filter::v2 as filter;
@@ -166,19 +166,37 @@ pub async fn list_personal_access_tokens(
     })
 }
 
-/// Invite codes arrive with the console's second stage (SPEC §3.2).
-macro_rules! not_served {
-    ($($method:ident($req:ident) -> $resp:ident = $name:literal;)*) => {$(
-        pub async fn $method(_: Call<'_, pb::$req>) -> Result<pb::$resp, Error> {
-            Err(Error::plain(Code::Unimplemented, concat!($name, " is not served yet")))
-        }
-    )*};
+pub async fn create_invite_code(
+    (m, caller, _, r): Call<'_, pb::CreateInviteCodeRequest>,
+) -> Result<pb::CreateInviteCodeResponse, Error> {
+    let request = create_invite_code_request(r);
+    let write = api::create_invite_code(m, caller, None, request).await?;
+    Ok(pb::CreateInviteCodeResponse {
+        details: details_v2(&write.details),
+        invite_code: write.code.map(|c| c.as_str().to_owned()),
+    })
 }
 
-not_served! {
-    create_invite_code(CreateInviteCodeRequest) -> CreateInviteCodeResponse = "CreateInviteCode";
-    resend_invite_code(ResendInviteCodeRequest) -> ResendInviteCodeResponse = "ResendInviteCode";
-    verify_invite_code(VerifyInviteCodeRequest) -> VerifyInviteCodeResponse = "VerifyInviteCode";
+pub async fn resend_invite_code(
+    (m, caller, _, r): Call<'_, pb::ResendInviteCodeRequest>,
+) -> Result<pb::ResendInviteCodeResponse, Error> {
+    let details = api::resend_invite_code(m, caller, None, user_id(r.user_id)).await?;
+    Ok(pb::ResendInviteCodeResponse {
+        details: details_v2(&details),
+    })
+}
+
+pub async fn verify_invite_code(
+    (m, caller, _, r): Call<'_, pb::VerifyInviteCodeRequest>,
+) -> Result<pb::VerifyInviteCodeResponse, Error> {
+    let request = api::VerifyInviteCodeRequest {
+        user_id: Some(r.user_id),
+        verification_code: Some(r.verification_code),
+    };
+    let details = api::verify_invite_code(m, caller, None, request).await?;
+    Ok(pb::VerifyInviteCodeResponse {
+        details: details_v2(&details),
+    })
 }
 
 /// Every method of the service: its name on the wire, the function serving it and its
