@@ -9,8 +9,8 @@ OWNER = os.environ.get("MAILROOM_FUZZ_OWNER", "")
 
 # InvalidArgument answers a schema cannot rule out: a date in the past, an opaque
 # cursor that was not handed out, two members of one protobuf `oneof`, and a wrong
-# verification code (ZITADEL answers those InvalidArgument).
-NOT_IN_THE_SCHEMA = ("COMMAND-dv3t5", "MAILROOM-CURSOR", "may be set", "COMMAND-eis9R")
+# verification or invite code (ZITADEL answers those InvalidArgument).
+NOT_IN_THE_SCHEMA = ("COMMAND-dv3t5", "MAILROOM-CURSOR", "may be set", "COMMAND-eis9R", "COMMAND-Wgn4q")
 
 
 @schemathesis.hook
