@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 bash scripts/install-tools.sh
-apt_install wrk brotli python3-aiosmtpd
+apt_install wrk nghttp2-client brotli python3-aiosmtpd
 bash scripts/build-site.sh
 step "Release build (server, bare-axum reference, gRPC load client)"
 cargo build --locked --release -p mailroom-server -p mailroom-bench-bare -p mailroom-bench-grpc

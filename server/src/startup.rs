@@ -37,9 +37,12 @@ pub struct SiteState {
     pub mailroom: Mailroom,
 }
 
+/// Everything the port serves, as one service (`build_service`).
+type AppService = tower::util::BoxCloneSyncService<Request, Response, std::convert::Infallible>;
+
 pub struct Application {
     listener: tokio::net::TcpListener,
-    router: Router,
+    service: AppService,
     mailroom: Mailroom,
     address: SocketAddr,
     worker: Option<Worker>,
@@ -126,7 +129,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let router = build_router(
+        let service = build_service(
             SiteState {
                 leptos_options,
                 mailroom: mailroom.clone(),
@@ -154,7 +157,7 @@ impl Application {
         });
         Ok(Application {
             listener,
-            router,
+            service,
             mailroom,
             address,
             worker,
@@ -187,9 +190,9 @@ impl Application {
             .worker
             .map(|worker| tokio::spawn(worker.run(worker_stopped)));
         // The peer address reaches the handlers (sign-in limits per client address).
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(
+            self.service,
+        );
         // Small writes go out at once: an HTTP/2 answer is several frames (headers,
         // data, trailers), and Nagle's algorithm against the client's delayed ACK
         // would hold each gRPC call ~40 ms.
@@ -240,13 +243,18 @@ fn spawn_sweeper(mailroom: Mailroom, period: Duration) {
     });
 }
 
-fn build_router(
+/// The routes and their layers, behind the layers every request passes: request ids,
+/// tracing, and the door to gRPC. gRPC and gRPC-web leave for tonic there, before any
+/// route is matched, so they skip the routes' layers (cookies, CSRF, compression)
+/// and their per-request cost, and tonic's paths cannot collide with the Connect
+/// JSON routes of the same name.
+fn build_service(
     state: SiteState,
     sessions: DbSessionStore,
     cookie_secure: bool,
     session_idle_secs: i64,
     trusted_proxies: crate::client_addr::TrustedProxies,
-) -> Router {
+) -> AppService {
     let routes = generate_route_list(App);
     let mailroom = state.mailroom.clone();
     let mailroom_for_grpc = state.mailroom.clone();
@@ -287,7 +295,7 @@ fn build_router(
     let router = api::router(state.mailroom.clone())
         .merge(site)
         .nest_service("/pkg", pkg);
-    router
+    let router = router
         // One layer for all default headers (a layer each costs every request a future).
         .layer(middleware::map_response(security::add_default_headers))
         // Dynamic answers of some size (pages, lists) are compressed on the fly.
@@ -296,16 +304,20 @@ fn build_router(
                 .compress_when(tower_http::compression::predicate::SizeAbove::new(1024)),
         )
         .layer(middleware::from_fn(crate::metrics::record_request))
-        .layer(middleware::from_fn(log_internal_errors))
-        // gRPC and gRPC-web leave here for tonic, before any route is matched.
+        .layer(middleware::from_fn(log_internal_errors));
+    let service = tower::ServiceBuilder::new()
+        // The trace layer wraps the body; the server wants axum's.
+        .map_response(IntoResponse::into_response)
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        // Spans name the path, never the query: the end-user pages carry codes there.
+        .layer(TraceLayer::new_for_http().make_span_with(path_only_span))
         .layer(middleware::from_fn_with_state(
             crate::grpc::Transports::new(mailroom_for_grpc),
             crate::grpc::dispatch,
         ))
-        // Spans name the path, never the query: the end-user pages carry codes there.
-        .layer(TraceLayer::new_for_http().make_span_with(path_only_span))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .service(router);
+    AppService::new(service)
 }
 
 /// Unknown paths: JSON 404 under the API prefixes, else a file or the HTML 404 page.
