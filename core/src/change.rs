@@ -4,10 +4,8 @@
 use serde_json::Value;
 
 use crate::clock::Timestamp;
-use crate::error::Result;
 use crate::ids::UserId;
 use crate::model::{Details, Event, User, UserState};
-use crate::service::Mailroom;
 use crate::store::{Op, Write};
 
 /// Event types (SPEC §1; the names are part of the audit format).
@@ -140,7 +138,7 @@ impl UserChange {
     }
 
     /// The write, and the `details` a write reports (its last event).
-    fn into_write(self) -> (Write, Details) {
+    pub(crate) fn into_write(self) -> (Write, Details) {
         let ends_sessions = self.ends_sessions();
         let user_id = self.user.id;
         let details = Details {
@@ -161,13 +159,5 @@ impl UserChange {
         }
         ops.extend(self.ops);
         (Write { ops }, details)
-    }
-}
-
-impl Mailroom {
-    pub(crate) async fn commit_change(&self, change: UserChange) -> Result<Details> {
-        let (write, details) = change.into_write();
-        self.store.commit(write).await?;
-        Ok(details)
     }
 }

@@ -73,7 +73,7 @@ impl Mailroom {
         };
         // A user may send itself a code by mail; everything else needs `user.write`.
         let self_allowed = matches!(verification, Verification::Code(CodeDelivery::Mail { .. }));
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let target = self
                 .email_target(caller, api, user, self_allowed, rules.not_found)
                 .await?;
@@ -92,7 +92,7 @@ impl Mailroom {
                     && !verified
                 {
                     Self::mark_verified(&mut change);
-                    let details = self.commit_change(change).await?;
+                    let details = turn.commit(change).await?;
                     return Ok(CodeWrite {
                         details,
                         code: None,
@@ -111,7 +111,7 @@ impl Mailroom {
                 }
                 Verification::Code(delivery) => self.issue_email_code(&mut change, delivery),
             };
-            let details = self.commit_change(change).await?;
+            let details = turn.commit(change).await?;
             Ok(CodeWrite { details, code })
         })
         .await
@@ -120,7 +120,7 @@ impl Mailroom {
     /// The console's "mark verified": the current address, verified without a code
     /// (any live email code is discarded).
     pub async fn mark_email_verified(&self, caller: &Caller, user: UserId) -> Result<Details> {
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let target = self
                 .email_target(caller, Api::V2, user, false, V2.not_found)
                 .await?;
@@ -135,7 +135,7 @@ impl Mailroom {
             }
             let mut change = UserChange::new(target, Some(caller.user_id), self.clock.now());
             Self::mark_verified(&mut change);
-            self.commit_change(change).await
+            turn.commit(change).await
         })
         .await
     }

@@ -13,6 +13,7 @@ use crate::model::{Details, User, UserState};
 use crate::permissions::Caller;
 use crate::service::Mailroom;
 use crate::target::Api;
+use crate::user_queue::Turn;
 use crate::verification::{CodeCheck, CodeDelivery};
 
 /// Which code request, with its rules.
@@ -73,7 +74,7 @@ impl Mailroom {
             CodeRequest::New(delivery) => (delivery, false),
             CodeRequest::Again(delivery) => (delivery, !v1),
         };
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let target = self
                 .email_target(caller, api, user, delivery.mails(), rules.not_found)
                 .await?;
@@ -101,7 +102,7 @@ impl Mailroom {
                 human.email_verified = false;
             }
             let code = self.issue_email_code(&mut change, delivery);
-            let details = self.commit_change(change).await?;
+            let details = turn.commit(change).await?;
             Ok(CodeWrite { details, code })
         })
         .await
@@ -115,13 +116,13 @@ impl Mailroom {
 
     /// v2 `VerifyEmail`: any valid token may call it; the code is the proof.
     pub async fn verify_email(&self, caller: &Caller, user: UserId, code: &str) -> Result<Details> {
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let target = self.live_human(user).await?.ok_or_else(V2.not_found)?;
             if target.state == UserState::Initial {
                 return Err((V2.not_initialized)());
             }
             match self
-                .verify_email_code(target, Some(caller.user_id), code)
+                .verify_email_code(&mut turn, target, Some(caller.user_id), code)
                 .await?
             {
                 EmailCodeCheck::Verified(details) => Ok(details),
@@ -135,6 +136,7 @@ impl Mailroom {
     /// API and the end-user verification page.
     pub(crate) async fn verify_email_code(
         &self,
+        turn: &mut Turn<'_>,
         user: User,
         creator: Option<UserId>,
         code: &str,
@@ -147,12 +149,12 @@ impl Mailroom {
                     human.email_verified = true;
                 }
                 change.event(event::EMAIL_VERIFIED, json!({}));
-                Ok(EmailCodeCheck::Verified(self.commit_change(change).await?))
+                Ok(EmailCodeCheck::Verified(turn.commit(change).await?))
             }
             CodeCheck::Invalid => {
                 // A live code's failure is recorded, then reported.
                 if !change.is_empty() {
-                    self.commit_change(change).await?;
+                    turn.commit(change).await?;
                 }
                 Ok(EmailCodeCheck::Invalid)
             }

@@ -30,7 +30,7 @@ impl Mailroom {
         email: Option<&EmailAddress>,
     ) -> Result<Details> {
         let not_found = || Error::not_found("COMMAND-2M9df", "User could not be found");
-        self.write_to_user(user_id, || async {
+        self.write_to_user(user_id, |mut turn| async move {
             let user = self
                 .email_target(caller, api, user_id, false, not_found)
                 .await?;
@@ -58,7 +58,7 @@ impl Mailroom {
                 }
             }
             self.issue_init_code(&mut change);
-            self.commit_change(change).await
+            turn.commit(change).await
         })
         .await
     }
@@ -82,8 +82,8 @@ impl Mailroom {
             ));
         }
         // Hashed at most once, even when the write is retried after a lost race.
-        let hash = tokio::sync::OnceCell::new();
-        self.write_to_user(user_id, || async {
+        let hash = &tokio::sync::OnceCell::new();
+        self.write_to_user(user_id, |mut turn| async move {
             let Some(user) = self.live_human(user_id).await? else {
                 return Ok(InitOutcome::Invalid);
             };
@@ -114,13 +114,13 @@ impl Mailroom {
                         user_id,
                         kind: CodeKind::Email,
                     });
-                    self.commit_change(change).await?;
+                    turn.commit(change).await?;
                     Ok(InitOutcome::Done)
                 }
                 CodeCheck::AlreadyUsed if set_up => Ok(InitOutcome::AlreadyDone),
                 CodeCheck::Invalid if !set_up => {
                     if !change.is_empty() {
-                        self.commit_change(change).await?;
+                        turn.commit(change).await?;
                     }
                     Ok(InitOutcome::Invalid)
                 }

@@ -17,6 +17,7 @@ use crate::service::Mailroom;
 use crate::store::Op;
 use crate::target::Api;
 use crate::url_template::UrlTemplate;
+use crate::user_queue::Turn;
 use crate::verification::{CodeCheck, CodeDelivery};
 
 /// CreateInviteCode's request: how the code travels, and the application the mail
@@ -67,7 +68,7 @@ impl Mailroom {
         if let Some(name) = &invite.application_name {
             crate::text::printable_names(&[name])?;
         }
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let not_found = || user_not_found("COMMAND-Wgvn4");
             let target = self
                 .email_target(caller, Api::V2, user, false, not_found)
@@ -83,7 +84,7 @@ impl Mailroom {
                 other => other.clone(),
             };
             let name = invite.application_name.clone();
-            self.commit_invite_code(caller, target, &delivery, name)
+            self.commit_invite_code(&mut turn, caller, target, &delivery, name)
                 .await
         })
         .await
@@ -93,7 +94,7 @@ impl Mailroom {
     /// application name. Needs a mailed invite code that was not used (an expired one
     /// counts); a returned code was never the mail's to resend.
     pub async fn resend_invite_code(&self, caller: &Caller, user: UserId) -> Result<Details> {
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let not_found = || user_not_found("COMMAND-H3b2a");
             let target = self
                 .email_target(caller, Api::V2, user, false, not_found)
@@ -110,7 +111,7 @@ impl Mailroom {
             };
             let name = previous.application_name;
             let write = self
-                .commit_invite_code(caller, target, &delivery, name)
+                .commit_invite_code(&mut turn, caller, target, &delivery, name)
                 .await?;
             Ok(write.details)
         })
@@ -119,6 +120,7 @@ impl Mailroom {
 
     async fn commit_invite_code(
         &self,
+        turn: &mut Turn<'_>,
         caller: &Caller,
         target: User,
         delivery: &CodeDelivery,
@@ -130,7 +132,7 @@ impl Mailroom {
         }
         let mut change = UserChange::new(target, Some(caller.user_id), now);
         let code = self.issue_invite_code(&mut change, delivery, application_name);
-        let details = self.commit_change(change).await?;
+        let details = turn.commit(change).await?;
         Ok(CodeWrite { details, code })
     }
 
@@ -143,7 +145,7 @@ impl Mailroom {
         user: UserId,
         code: &str,
     ) -> Result<Details> {
-        self.write_to_user(user, || async {
+        self.write_to_user(user, |mut turn| async move {
             let target = self
                 .live_human(user)
                 .await?
@@ -173,12 +175,12 @@ impl Mailroom {
                         user_id,
                         kind: CodeKind::Email,
                     });
-                    self.commit_change(change).await
+                    turn.commit(change).await
                 }
                 CodeCheck::Invalid | CodeCheck::AlreadyUsed => {
                     // A live code's failure is recorded, then reported.
                     if !change.is_empty() {
-                        self.commit_change(change).await?;
+                        turn.commit(change).await?;
                     }
                     Err(invite_code_invalid())
                 }

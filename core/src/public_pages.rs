@@ -59,7 +59,7 @@ impl Mailroom {
     /// unknown, initial, verified and code-less users alike (SPEC §7); "already
     /// verified" is told only to whoever holds the code that verified the address.
     pub async fn verify_from_link(&self, user_id: UserId, code: &str) -> Result<VerifyOutcome> {
-        self.write_to_user(user_id, || async {
+        self.write_to_user(user_id, |mut turn| async move {
             let Some(user) = self.live_human(user_id).await? else {
                 return Ok(VerifyOutcome::Invalid);
             };
@@ -70,11 +70,13 @@ impl Mailroom {
                 .human()
                 .map(|h| (h.email.to_string(), h.email_verified))
                 .unwrap_or_default();
-            Ok(match self.verify_email_code(user, None, code).await? {
-                EmailCodeCheck::Verified(_) => VerifyOutcome::Verified { email },
-                EmailCodeCheck::AlreadyUsed if verified => VerifyOutcome::AlreadyVerified,
-                EmailCodeCheck::AlreadyUsed | EmailCodeCheck::Invalid => VerifyOutcome::Invalid,
-            })
+            Ok(
+                match self.verify_email_code(&mut turn, user, None, code).await? {
+                    EmailCodeCheck::Verified(_) => VerifyOutcome::Verified { email },
+                    EmailCodeCheck::AlreadyUsed if verified => VerifyOutcome::AlreadyVerified,
+                    EmailCodeCheck::AlreadyUsed | EmailCodeCheck::Invalid => VerifyOutcome::Invalid,
+                },
+            )
         })
         .await
     }
@@ -84,7 +86,7 @@ impl Mailroom {
     /// initial and verified users get no mail, and neither does a user over the limit.
     pub async fn new_code_from_link(&self, user_id: UserId) -> Result<()> {
         let result = self
-            .write_to_user(user_id, || async {
+            .write_to_user(user_id, |mut turn| async move {
                 let Some(user) = self.live_human(user_id).await? else {
                     return Ok(());
                 };
@@ -96,7 +98,7 @@ impl Mailroom {
                 self.check_send_limit(user.id, now).await?;
                 let mut change = crate::change::UserChange::new(user, None, now);
                 self.issue_email_code(&mut change, &CodeDelivery::Mail { url_template: None });
-                self.commit_change(change).await.map(|_| ())
+                turn.commit(change).await.map(|_| ())
             })
             .await;
         match result {

@@ -57,6 +57,8 @@ pub struct Parts {
     pub(crate) token_cache: crate::auth::TokenCache,
     /// Writes to one user wait for this process's earlier ones (`user_queue`).
     pub(crate) user_queue: crate::user_queue::UserQueue,
+    /// See `Mailroom::write_retries`.
+    pub(crate) write_retries: std::sync::atomic::AtomicU64,
 }
 
 impl std::ops::Deref for Mailroom {
@@ -86,6 +88,7 @@ impl Mailroom {
             sealer,
             token_cache: Default::default(),
             user_queue: Default::default(),
+            write_retries: Default::default(),
         }))
     }
 

@@ -4,10 +4,12 @@
 //! first takes that user's place in this process's queue, so its read sees the
 //! previous write and nothing is refused for a write that was merely in flight. On
 //! SQLite this process is the only writer, so that is all the ordering there is. On
-//! Postgres other processes may write the same user between our read and our write;
-//! the write's guard on the user's sequence notices, and the use case reads and
+//! Postgres the turn also holds the user's row (`Store::hold_user`: a row lock in the
+//! transaction the write commits in), so writers in other processes wait for it too.
+//! The write's guard on the user's sequence stays as the last line: should it still
+//! find another write first (a write that took no turn), the use case reads and
 //! decides again after a short random pause, until it wins or its attempts run out
-//! (then 409 Aborted, which needs dozens of lost races in a row).
+//! (then 409 Aborted).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,9 +17,12 @@ use std::time::Duration;
 
 use tokio::sync::OwnedMutexGuard;
 
+use crate::change::UserChange;
 use crate::error::{Code, Result};
 use crate::ids::UserId;
+use crate::model::Details;
 use crate::service::Mailroom;
+use crate::store::{HeldUser, Write};
 
 /// Above this many idle entries the map is swept (entries whose queue is empty).
 const SWEEP_ABOVE: usize = 4096;
@@ -58,25 +63,67 @@ fn backoff(tries: u32) -> Duration {
     Duration::from_micros(rand::random::<u64>() % ceiling_micros)
 }
 
+/// A use case's turn on one user: its write commits here, in the transaction that
+/// holds the user where the store holds one.
+pub(crate) struct Turn<'a> {
+    mailroom: &'a Mailroom,
+    held: Option<Box<dyn HeldUser>>,
+}
+
+impl Turn<'_> {
+    /// Commits the change and reports its `details`.
+    pub(crate) async fn commit(&mut self, change: UserChange) -> Result<Details> {
+        let (write, details) = change.into_write();
+        self.commit_write(write).await?;
+        Ok(details)
+    }
+
+    /// Commits a write; the first one of a turn lets go of the user.
+    pub(crate) async fn commit_write(&mut self, write: Write) -> Result<bool> {
+        match self.held.take() {
+            Some(held) => held.commit(write).await,
+            None => self.mailroom.store.commit(write).await,
+        }
+    }
+}
+
 impl Mailroom {
     /// Runs a read–decide–write use case on `user` in its turn, and again from a
-    /// fresh read when another process's write to the user came first.
-    pub(crate) async fn write_to_user<T, F, Fut>(&self, user: UserId, mut attempt: F) -> Result<T>
+    /// fresh read should another write to the user still have come first.
+    pub(crate) async fn write_to_user<'a, T, F, Fut>(
+        &'a self,
+        user: UserId,
+        mut attempt: F,
+    ) -> Result<T>
     where
-        F: FnMut() -> Fut,
+        // The turn is passed by value: with a borrowed one (`AsyncFnMut(&mut Turn)`)
+        // the compiler cannot yet prove the caller's future `Send`.
+        F: FnMut(Turn<'a>) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        let _turn = self.user_queue.turn(user).await;
+        let _queued = self.user_queue.turn(user).await;
         let mut tries = 1;
         loop {
-            match attempt().await {
+            let turn = Turn {
+                mailroom: self,
+                held: self.store.hold_user(user).await?,
+            };
+            match attempt(turn).await {
                 Err(err) if err.code == Code::Aborted && tries < WRITE_ATTEMPTS => {
+                    self.write_retries
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     tokio::time::sleep(backoff(tries)).await;
                     tries += 1;
                 }
                 result => return result,
             }
         }
+    }
+
+    /// Writes that found another write to their user first and ran again, since start.
+    pub fn write_retries(&self) -> u64 {
+        self.write_retries
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -23,7 +23,7 @@ pub enum StateChange {
 impl Mailroom {
     /// v2 `DeleteUser`
     pub async fn delete_user(&self, caller: &Caller, user_id: UserId) -> Result<Details> {
-        self.write_to_user(user_id, || async {
+        self.write_to_user(user_id, |mut turn| async move {
             let user = self.v2_user_for_write(caller, user_id).await?;
             let _owners = self.keep_an_owner(&user).await?;
             let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
@@ -33,7 +33,7 @@ impl Mailroom {
             for kind in [crate::code::CodeKind::Email, crate::code::CodeKind::Init] {
                 change.op(Op::DeleteCode { user_id: id, kind });
             }
-            let details = self.commit_change(change).await?;
+            let details = turn.commit(change).await?;
             // Deleted or deactivated users lose their tokens at once.
             self.auth_changed().await;
             Ok(details)
@@ -48,7 +48,7 @@ impl Mailroom {
         user_id: UserId,
         to: StateChange,
     ) -> Result<Details> {
-        self.write_to_user(user_id, || async {
+        self.write_to_user(user_id, |mut turn| async move {
             let user = self.v2_user_for_write(caller, user_id).await?;
             let (allowed, error, next, event_type) = match to {
                 StateChange::Deactivate => (
@@ -92,7 +92,7 @@ impl Mailroom {
             let mut change = UserChange::new(user, Some(caller.user_id), self.clock.now());
             change.user_mut().state = next;
             change.event(event_type, json!({}));
-            let details = self.commit_change(change).await?;
+            let details = turn.commit(change).await?;
             // Deleted or deactivated users lose their tokens at once.
             self.auth_changed().await;
             Ok(details)

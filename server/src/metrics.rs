@@ -228,5 +228,13 @@ pub async fn metrics(State(mailroom): State<Mailroom>) -> Response {
             counter.load(Ordering::Relaxed)
         );
     }
+    // Zero while writes to one user take turns (see core's `user_queue`): on Postgres
+    // a count here means writes in different processes raced instead.
+    out.push_str("# HELP mailroom_write_retries_total Writes that found another write to their user first and ran again.\n# TYPE mailroom_write_retries_total counter\n");
+    let _ = writeln!(
+        out,
+        "mailroom_write_retries_total {}",
+        mailroom.write_retries()
+    );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

@@ -287,20 +287,20 @@ impl Worker {
             (true, MailKind::Invite, Some(CodeKind::Init)) => Some(event::INVITE_CODE_SENT),
             _ => None,
         };
-        let mailroom = &self.mailroom;
+        let (mailroom, update) = (&self.mailroom, &update);
         mailroom
-            .write_to_user(mail.user_id, || async {
+            .write_to_user(mail.user_id, |mut turn| async move {
                 match (sent_event, mailroom.store.user(mail.user_id).await?) {
                     (Some(event_type), Some(user)) => {
                         let mut change = UserChange::new(user, None, mailroom.clock.now());
                         change.event(event_type, json!({"mailId": mail.id.to_string()}));
                         change.op(Op::UpdateMail(update.clone()));
-                        mailroom.commit_change(change).await.map(|_| ())
+                        turn.commit(change).await.map(|_| ())
                     }
                     _ => {
                         let mut write = crate::store::Write::new();
                         write.push(Op::UpdateMail(update.clone()));
-                        mailroom.store.commit(write).await.map(|_| ())
+                        turn.commit_write(write).await.map(|_| ())
                     }
                 }
             })

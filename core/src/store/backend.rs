@@ -12,7 +12,7 @@ use crate::model::{CodeRecord, Event, MailRecord, Membership, Org, PersonalAcces
 use crate::store::queries::Sql;
 use crate::store::rows::*;
 use crate::store::{
-    EventQuery, MailClaim, MailQuery, Store, TokenOwner, TokenQuery, UserQuery, Write,
+    EventQuery, HeldUser, MailClaim, MailQuery, Store, TokenOwner, TokenQuery, UserQuery, Write,
 };
 
 /// How many migrations the database has applied.
@@ -39,6 +39,10 @@ pub(crate) trait SqlBackend: Send + Sync + 'static {
     fn write_pool(&self) -> &sqlx::Pool<Self::Db>;
     /// Applies a write atomically (SQLite: through the group committer).
     async fn commit_write(&self, write: Write) -> Result<bool>;
+    /// See `Store::hold_user`; nothing to hold by default (one writer).
+    async fn hold_user(&self, _user: UserId) -> Result<Option<Box<dyn HeldUser>>> {
+        Ok(None)
+    }
     async fn check_migrations(&self) -> Result<()>;
     async fn scrub(&self) -> Result<()>;
     async fn close_pools(&self);
@@ -90,6 +94,10 @@ where
         // Before the caller hears of it: a read after the answer sees the write.
         cache.invalidate(&touched);
         outcome
+    }
+
+    async fn hold_user(&self, user: UserId) -> Result<Option<Box<dyn HeldUser>>> {
+        SqlBackend::hold_user(self, user).await
     }
 
     async fn instance_value(&self, key: &str) -> Result<Option<String>> {

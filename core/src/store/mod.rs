@@ -3,7 +3,9 @@
 //! `sqlx::Database`; `sqlite` and `postgres` add only what differs (`backend`).
 //!
 //! Writes are units of work (`Write`): every state change and its events are applied
-//! in one transaction, guarded by the user's last sequence (optimistic concurrency).
+//! in one transaction, guarded by the user's last sequence. A read–decide–write on one
+//! user first holds the user (`Store::hold_user`), so that writers take turns instead
+//! of failing that guard.
 
 use async_trait::async_trait;
 
@@ -297,12 +299,25 @@ pub struct TokenOwner {
     pub expires_at: Option<Timestamp>,
 }
 
+/// A user's row held for one read–decide–write: the transaction that holds it is the
+/// one the write commits in. Dropped without `commit`, it rolls back and lets go.
+#[async_trait]
+pub trait HeldUser: Send {
+    /// Applies the write in the holding transaction and commits it (as `Store::commit`).
+    async fn commit(self: Box<Self>, write: Write) -> Result<bool>;
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// The database answers and every migration is applied.
     async fn ready(&self) -> Result<()>;
     /// Applies the write atomically. `Ok(false)` when a `ClaimInstanceKey` was taken already.
     async fn commit(&self, write: Write) -> Result<bool>;
+    /// Holds `user`'s row until the returned write commits or is dropped, so that
+    /// writers in other processes wait for it (Postgres: `SELECT … FOR NO KEY UPDATE`
+    /// in the write's transaction). `None` where this process is the database's only
+    /// writer (SQLite): its own queue (`user_queue`) already orders the writes.
+    async fn hold_user(&self, user: UserId) -> Result<Option<Box<dyn HeldUser>>>;
     async fn instance_value(&self, key: &str) -> Result<Option<String>>;
     async fn org(&self, id: OrgId) -> Result<Option<Org>>;
     async fn orgs(&self) -> Result<Vec<Org>>;

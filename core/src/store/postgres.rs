@@ -7,35 +7,64 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
 use crate::error::Result;
+use crate::ids::UserId;
 use crate::store::backend::SqlBackend;
 use crate::store::queries::Sql;
-use crate::store::{redact_url, Write};
+use crate::store::{redact_url, HeldUser, Write};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
 pub struct PgStore {
+    /// Reads, including those a write makes while it holds its user.
     pool: PgPool,
+    /// Write transactions. A pool of their own: a write holding its user's row waits
+    /// for reads, and if writes could take every connection, those reads would wait
+    /// for the writes forever.
+    writes: PgPool,
 }
 
 impl PgStore {
+    /// Opens a pool of `max_connections` for reads and one of `max_connections` for
+    /// writes.
     pub async fn open(url: &str, max_connections: u32) -> Result<Self, String> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            // No ping before each use: it is a round trip as dear as a small query, and
-            // a page makes a dozen. A connection broken under the pool (a database
-            // restart) fails its next query once and is dropped; connections idle for
-            // 10 minutes are closed anyway.
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await
-            .map_err(|err| format!("cannot connect to the database {}: {err}", redact_url(url)))?;
+        let pool = connect(url, max_connections).await?;
         // sqlx holds an advisory lock while migrating, so concurrent starts are safe.
         MIGRATOR
             .run(&pool)
             .await
             .map_err(|err| format!("cannot migrate the database {}: {err}", redact_url(url)))?;
-        Ok(PgStore { pool })
+        let writes = connect(url, max_connections).await?;
+        Ok(PgStore { pool, writes })
+    }
+}
+
+async fn connect(url: &str, max_connections: u32) -> Result<PgPool, String> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        // No ping before each use: it is a round trip as dear as a small query, and
+        // a page makes a dozen. A connection broken under the pool (a database
+        // restart) fails its next query once and is dropped; connections idle for
+        // 10 minutes are closed anyway.
+        .test_before_acquire(false)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .map_err(|err| format!("cannot connect to the database {}: {err}", redact_url(url)))
+}
+
+/// A user's row locked in an open write transaction (`Store::hold_user`).
+struct HeldPgUser {
+    tx: sqlx::Transaction<'static, Postgres>,
+}
+
+#[async_trait::async_trait]
+impl HeldUser for HeldPgUser {
+    async fn commit(mut self: Box<Self>, write: Write) -> Result<bool> {
+        if !Sql::<Postgres>::apply_write(&mut self.tx, write, false).await? {
+            return Ok(false);
+        }
+        self.tx.commit().await?;
+        Ok(true)
     }
 }
 
@@ -52,14 +81,28 @@ impl SqlBackend for PgStore {
     }
 
     fn write_pool(&self) -> &PgPool {
-        &self.pool
+        &self.writes
     }
 
     /// One write, one transaction: concurrent writers (in this process or others)
     /// run side by side. The extended protocol takes one statement per query, so the
     /// write's statements run one by one.
     async fn commit_write(&self, write: Write) -> Result<bool> {
-        Sql::<Postgres>::write_alone(&self.pool, write, Self::BEGIN_WRITE, false).await
+        Sql::<Postgres>::write_alone(&self.writes, write, Self::BEGIN_WRITE, false).await
+    }
+
+    /// `FOR NO KEY UPDATE`, the lock an UPDATE of the row takes anyway: writers of
+    /// this user in every process queue behind it, while rows that merely point at
+    /// the user (an event whose creator it is) can still be written: `FOR UPDATE`
+    /// would block those too, and two administrators changing each other would
+    /// deadlock.
+    async fn hold_user(&self, user: UserId) -> Result<Option<Box<dyn HeldUser>>> {
+        let mut tx = self.writes.begin_with(Self::BEGIN_WRITE).await?;
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(user.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        Ok(Some(Box::new(HeldPgUser { tx })))
     }
 
     async fn check_migrations(&self) -> Result<()> {
@@ -74,6 +117,7 @@ impl SqlBackend for PgStore {
 
     async fn close_pools(&self) {
         self.pool.close().await;
+        self.writes.close().await;
     }
 
     async fn announce(&self) -> Result<()> {

@@ -4,7 +4,7 @@ use mailroom_core::ids::UserId;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{assert_rest_error, TestApp};
+use crate::helpers::{assert_rest_error, Fetch, TestApp};
 
 async fn send_limits(app: TestApp) {
     let user = app.human("limited@example.com", true).await;
@@ -117,6 +117,22 @@ async fn all_at_once(
     answers
 }
 
+/// Each door's count of writes that raced another and ran again: none, since writes
+/// to one user take turns, on Postgres across processes too (the row lock).
+async fn assert_no_write_retries(app: &TestApp, doors: &[String]) {
+    for door in doors {
+        let metrics = app.client.get(format!("{door}/metrics")).text_body().await;
+        assert!(
+            metrics.contains("\nmailroom_write_retries_total 0\n"),
+            "{door}: {}",
+            metrics
+                .lines()
+                .find(|l| l.starts_with("mailroom_write_retries_total"))
+                .unwrap_or("no retry count")
+        );
+    }
+}
+
 /// The user's event sequences are 1..n without gaps or repeats; returns the events.
 async fn gapless_events(app: &TestApp, user: UserId) -> Vec<Value> {
     let events = app
@@ -169,6 +185,7 @@ async fn concurrent_writes_to_one_user_all_land_in_order(app: TestApp) {
     assert_eq!(app.user(user).await.human().unwrap().email.as_str(), last);
     let shown = app.get(&format!("/v2/users/{user}")).await;
     assert_eq!(shown.body["user"]["human"]["email"]["email"], json!(last));
+    assert_no_write_retries(&app, &doors).await;
 }
 
 /// The same for a mix of SetEmail, SendEmailCode and VerifyEmail: none is refused
@@ -210,6 +227,7 @@ async fn a_mix_of_writes_to_one_user_serializes(app: TestApp) {
         .filter(|e| e["type"] == "user.human.email.changed")
         .count();
     assert_eq!(changes, 12, "every SetEmail");
+    assert_no_write_retries(&app, &doors).await;
 }
 
 /// Issue 13: reads are served from memory on SQLite; a read after an acknowledged
