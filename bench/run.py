@@ -324,9 +324,11 @@ def run_backend(name, db_url, results):
         log(f"[{name}] wrong passwords for a username over its limit, 64 connections (429s)")
         limited = {**login_env, "BENCH_USERNAME": "bench0", "BENCH_PASSWORD": "wrong"}
         results[f"{name}.login_limited"] = wrk(base, 64, "login.lua", limited)
-    log(f"[{name}] SSR user page with a session, 64 connections")
+    log(f"[{name}] SSR user page and dashboard with a session, 64 connections")
     if wanted("page"):
         results[f"{name}.page"] = wrk(base, 64, "page.lua", {**env, "BENCH_COOKIE": sign_in_cookie()})
+    if wanted("dashboard"):
+        results[f"{name}.dashboard"] = wrk(base, 64, "dashboard.lua", {**env, "BENCH_COOKIE": sign_in_cookie()})
     results[f"{name}.rss_mb"] = server.rss_mb()
     server.stop()
 
@@ -472,6 +474,8 @@ def write_report(results, backends):
                   row("gRPC SetEmail returnCode, 8 conns", results[f"{name}.grpc_set8"]),
                   row("POST /v2/users/{id}/email sendCode (dev mailbox), 64 conns", results[f"{name}.set_send"]),
                   row("SSR /users/{id} with a session, 64 conns", results[f"{name}.page"], "≥ 1,000/s"),
+                  row(f"SSR dashboard `/` ({USERS:,} users, the mails of the runs above), 64 conns",
+                      results[f"{name}.dashboard"], "≥ 500/s SQLite"),
                   row("POST /api/login, right password, 8 conns (argon2 ≤ 1 per core)", results[f"{name}.login8"]),
                   row("POST /api/login, wrong password over the limit, 64 conns (errors = the 429s)",
                       results[f"{name}.login_limited"]),

@@ -122,6 +122,39 @@ pub struct MailboxPage {
     pub next_cursor: Option<String>,
 }
 
+/// The dashboard (`/`): counts, and the two charts' data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Humans per email group: (filter value of `/users?email=`, label, count).
+    pub email_groups: Vec<(String, String, i64)>,
+    /// Mails per status: (status, count).
+    pub mail_statuses: Vec<(String, i64)>,
+    /// The chart's series, in stacking order: (class suffix, label).
+    pub series: Vec<(String, String)>,
+    /// 24 hours, oldest first.
+    pub hours: Vec<HourBar>,
+    pub funnel: Funnel,
+    pub generated_at: String,
+}
+
+/// One hour of the mails chart: its start and the mails per series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HourBar {
+    pub start: String,
+    /// `HH:00`, UTC.
+    pub label: String,
+    pub counts: Vec<i64>,
+}
+
+/// The verification funnel of the last 7 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    pub sent: i64,
+    pub within_hour: i64,
+    pub within_day: i64,
+    pub verified: i64,
+}
+
 /// From domain records to DTOs (server side only).
 #[cfg(feature = "ssr")]
 pub mod convert {

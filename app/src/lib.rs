@@ -19,8 +19,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::pages::{
-    init::InitPage, login::LoginPage, mailbox::MailboxPage, not_found::NotFound, user::UserPage,
-    users::UsersPage, verify::VerifyPage,
+    dashboard::DashboardPage, init::InitPage, login::LoginPage, mailbox::MailboxPage,
+    not_found::NotFound, user::UserPage, users::UsersPage, verify::VerifyPage,
 };
 
 /// The HTML document around every page (rendered on the server only).
@@ -77,7 +77,8 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page is rendered before it is sent, so it is
                 // complete without JavaScript (out-of-order streaming needs a script).
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/") view=UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
+                <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                 <Route path=path!("/ui/v2/login/verify") view=VerifyPage ssr=SsrMode::Async/>

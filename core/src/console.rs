@@ -55,6 +55,7 @@ pub struct UserFilter {
     pub text: Option<String>,
     pub org: Option<OrgId>,
     pub state: Option<UserState>,
+    pub email_group: Option<crate::model::EmailGroup>,
     pub offset: u64,
     pub limit: u64,
 }
@@ -99,6 +100,7 @@ impl Mailroom {
             orgs,
             include_deleted: filter.state == Some(UserState::Deleted),
             state: filter.state,
+            email_group: filter.email_group,
             offset: filter.offset,
             limit: filter.limit.clamp(1, MAX_PAGE_SIZE),
             now: self.clock.now(),

@@ -14,7 +14,6 @@ use crate::ids::UserId;
 use crate::model::{CodeRecord, Details, User, UserState};
 use crate::permissions::Caller;
 use crate::service::Mailroom;
-use crate::store::Op;
 use crate::target::Api;
 use crate::url_template::UrlTemplate;
 use crate::user_queue::Turn;
@@ -166,15 +165,8 @@ impl Mailroom {
                     if user.state == UserState::Initial {
                         user.state = UserState::Active;
                     }
-                    if let Some(human) = user.human_mut() {
-                        human.email_verified = true;
-                    }
-                    change.event(event::EMAIL_VERIFIED, json!({}));
-                    let user_id = change.user().id;
-                    change.op(Op::DeleteCode {
-                        user_id,
-                        kind: CodeKind::Email,
-                    });
+                    // The invite proves the address, as a verification code does.
+                    Self::mark_verified(&mut change);
                     turn.commit(change).await
                 }
                 CodeCheck::Invalid | CodeCheck::AlreadyUsed => {

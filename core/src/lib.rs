@@ -10,6 +10,7 @@ pub mod clock;
 pub mod code;
 pub mod console;
 pub mod console_sessions;
+pub mod dashboard;
 pub mod email;
 pub mod email_codes;
 pub mod error;

@@ -326,6 +326,39 @@ impl std::fmt::Debug for MailSecret {
     }
 }
 
+/// The groups of humans by their email, as the dashboard counts them and the users
+/// list filters them: still *initial* (never signed in), else verified, else pending
+/// (a live code is out) or unverified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailGroup {
+    Verified,
+    Unverified,
+    Pending,
+    Initial,
+}
+
+impl EmailGroup {
+    pub const ALL: [EmailGroup; 4] = [
+        EmailGroup::Verified,
+        EmailGroup::Unverified,
+        EmailGroup::Pending,
+        EmailGroup::Initial,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailGroup::Verified => "verified",
+            EmailGroup::Unverified => "unverified",
+            EmailGroup::Pending => "pending",
+            EmailGroup::Initial => "initial",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+}
+
 /// Where an outbox row is in its delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum MailStatus {

@@ -59,6 +59,7 @@ pub struct Parts {
     pub(crate) user_queue: crate::user_queue::UserQueue,
     /// See `Mailroom::write_retries`.
     pub(crate) write_retries: std::sync::atomic::AtomicU64,
+    pub(crate) dashboards: crate::dashboard::DashboardCache,
 }
 
 impl std::ops::Deref for Mailroom {
@@ -89,6 +90,7 @@ impl Mailroom {
             token_cache: Default::default(),
             user_queue: Default::default(),
             write_retries: Default::default(),
+            dashboards: Default::default(),
         }))
     }
 

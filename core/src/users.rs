@@ -131,6 +131,7 @@ impl Mailroom {
             text: None,
             orgs,
             state: query.state,
+            email_group: None,
             include_deleted: false,
             offset: query.offset,
             limit,

@@ -53,6 +53,24 @@ pub(crate) fn mail_context(id: i64) -> Vec<u8> {
     format!("mail:{id}").into_bytes()
 }
 
+/// The link template a code's delivery names, and the `code.added` payload both
+/// code kinds write: when it expires, whether it was handed back, the template.
+fn code_added_payload(
+    expires_at: Timestamp,
+    delivery: &CodeDelivery,
+) -> (Option<UrlTemplate>, serde_json::Value) {
+    let url_template = match delivery {
+        CodeDelivery::Mail { url_template } => url_template.clone(),
+        CodeDelivery::Return => None,
+    };
+    let mut payload =
+        json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
+    if let Some(template) = &url_template {
+        payload["urlTemplate"] = json!(template.as_str());
+    }
+    (url_template, payload)
+}
+
 impl Mailroom {
     /// Refuses a code mail to `user` over the limits, with the seconds until the next
     /// one is allowed. Checked before anything is written.
@@ -167,15 +185,7 @@ impl Mailroom {
         delivery: &CodeDelivery,
     ) -> Option<PlainCode> {
         let expires_at = self.code_expiry(change, CodeKind::Email);
-        let url_template = match delivery {
-            CodeDelivery::Mail { url_template } => url_template.clone(),
-            CodeDelivery::Return => None,
-        };
-        let mut payload =
-            json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
-        if let Some(template) = &url_template {
-            payload["urlTemplate"] = json!(template.as_str());
-        }
+        let (url_template, payload) = code_added_payload(expires_at, delivery);
         change.event(event::EMAIL_CODE_ADDED, payload);
         let origin = CodeOrigin {
             url_template: url_template.as_ref().map(|t| t.as_str().to_owned()),
@@ -224,15 +234,7 @@ impl Mailroom {
         application_name: Option<String>,
     ) -> Option<PlainCode> {
         let expires_at = self.code_expiry(change, CodeKind::Init);
-        let url_template = match delivery {
-            CodeDelivery::Mail { url_template } => url_template.clone(),
-            CodeDelivery::Return => None,
-        };
-        let mut payload =
-            json!({"expiresAt": expires_at.to_rfc3339(), "codeReturned": !delivery.mails()});
-        if let Some(template) = &url_template {
-            payload["urlTemplate"] = json!(template.as_str());
-        }
+        let (url_template, mut payload) = code_added_payload(expires_at, delivery);
         if let Some(name) = &application_name {
             payload["applicationName"] = json!(name);
         }

@@ -13,6 +13,9 @@ async function signIn(page: Page, password: string) {
 test("admin signs in, sees the users list and the admin's email with its badge", async ({ page }) => {
   await signIn(page, adminPassword);
   await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveTitle("Dashboard · Mailroom");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+  await expect(page).toHaveURL(/\/users$/);
   await expect(page).toHaveTitle("Users · Mailroom");
   const row = page.getByTestId("user-row").filter({ hasText: "admin@localhost" });
   await expect(row).toBeVisible();
@@ -44,7 +47,8 @@ test.describe("without JavaScript", () => {
     await signIn(page, "not-the-password");
     await expect(page.getByTestId("login-error")).toHaveText("Invalid username or password");
     await signIn(page, adminPassword);
-    await expect(page).toHaveTitle("Users · Mailroom");
+    await expect(page).toHaveTitle("Dashboard · Mailroom");
+    await page.goto("/users");
     await expect(page.getByTestId("user-row").filter({ hasText: "admin@localhost" })).toBeVisible();
   });
 });

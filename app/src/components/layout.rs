@@ -13,7 +13,8 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">"Mailroom"</a>
             <nav aria-label="Main">
-                <a href="/">"Users"</a>
+                <a href="/">"Dashboard"</a>
+                <a href="/users">"Users"</a>
                 <a href="/mailbox">"Mailbox"</a>
             </nav>
             <div class="whoami">
@@ -22,7 +23,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                         me.await.map(|me| {
                             let switcher = (me.orgs.len() > 1).then(|| view! {
                                 // The org switcher: the users list of one org.
-                                <form method="get" action="/" class="org-switcher">
+                                <form method="get" action="/users" class="org-switcher">
                                     <label for="org-switch" class="sr-only">"Organization"</label>
                                     <select id="org-switch" name="org">
                                         <option value="">"All organizations"</option>

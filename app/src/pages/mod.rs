@@ -1,5 +1,6 @@
 //! One module per page, each with the server functions it calls.
 
+pub mod dashboard;
 pub mod init;
 pub mod login;
 pub mod mailbox;

@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
         <main id="main" class="auth-page">
             <div class="card">
                 <h1>"Page not found"</h1>
-                <p><a href="/">"Go to the users list"</a></p>
+                <p><a href="/users">"Go to the users list"</a></p>
             </div>
         </main>
     }

@@ -198,7 +198,7 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
     let url_error = UrlFormError::from_url();
     view! {
         <Title text=title/>
-        <p class="breadcrumb"><a href="/">"Users"</a>" / "{summary.username.clone()}</p>
+        <p class="breadcrumb"><a href="/users">"Users"</a>" / "{summary.username.clone()}</p>
         <h1>{summary.display_name.clone()}</h1>
         <div class="grid">
             <section class="card" aria-labelledby="email-heading">

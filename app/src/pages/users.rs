@@ -14,11 +14,12 @@ pub async fn list_users(
     query: String,
     org: String,
     state: String,
+    email: String,
     page: u64,
 ) -> Result<UsersPageDto, AppError> {
     use mailroom_core::console::UserFilter;
     use mailroom_core::ids::OrgId;
-    use mailroom_core::model::UserState;
+    use mailroom_core::model::{EmailGroup, UserState};
 
     let (mailroom, caller) = crate::ssr::caller().await?;
     let offset = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
@@ -26,6 +27,7 @@ pub async fn list_users(
         text: Some(query.trim().to_owned()).filter(|q| !q.is_empty()),
         org: OrgId::parse(&org),
         state: UserState::ALL.into_iter().find(|s| s.as_db() == state),
+        email_group: EmailGroup::parse(&email),
         offset,
         limit: PAGE_SIZE,
     };
@@ -56,20 +58,36 @@ const STATES: [(&str, &str); 5] = [
     ("deleted", "Deleted"),
 ];
 
+/// The email filter: the dashboard's groups (`/users?email=` is where its counts link).
+const EMAIL_GROUPS: [(&str, &str); 4] = [
+    ("verified", "Verified"),
+    ("unverified", "Unverified"),
+    ("pending", "Code pending"),
+    ("initial", "Initial"),
+];
+
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let page_number = move || param("page").parse::<u64>().unwrap_or(1).max(1);
     let users = Resource::new(
-        move || (param("q"), param("org"), param("state"), page_number()),
-        |(q, org, state, page)| list_users(q, org, state, page),
+        move || {
+            (
+                param("q"),
+                param("org"),
+                param("state"),
+                param("email"),
+                page_number(),
+            )
+        },
+        |(q, org, state, email, page)| list_users(q, org, state, email, page),
     );
     view! {
         <Title text="Users · Mailroom"/>
         <ConsoleLayout>
             <h1>"Users"</h1>
-            <form method="get" action="/" class="filters" role="search">
+            <form method="get" action="/users" class="filters" role="search">
                 <div class="field">
                     <label for="q">"Search"</label>
                     <input id="q" name="q" type="search" placeholder="Name, email or username" value=move || param("q")/>
@@ -82,6 +100,18 @@ pub fn UsersPage() -> impl IntoView {
                             .into_iter()
                             .map(|(value, label)| {
                                 view! { <option value=value selected=move || param("state") == value>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <select id="email" name="email">
+                        <option value="" selected=move || param("email").is_empty()>"Any"</option>
+                        {EMAIL_GROUPS
+                            .into_iter()
+                            .map(|(value, label)| {
+                                view! { <option value=value selected=move || param("email") == value>{label}</option> }
                             })
                             .collect_view()}
                     </select>
@@ -123,7 +153,7 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
     let query = use_query_map();
     let link_to = move |page_number: u64| {
         let q = query.read();
-        let mut params: Vec<String> = ["q", "org", "state"]
+        let mut params: Vec<String> = ["q", "org", "state", "email"]
             .into_iter()
             .filter_map(|key| {
                 q.get(key)
@@ -132,7 +162,7 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
             })
             .collect();
         params.push(format!("page={page_number}"));
-        format!("/?{}", params.join("&"))
+        format!("/users?{}", params.join("&"))
     };
     let pages = page.total.div_ceil(page.limit).max(1);
     let first = page.offset + 1;

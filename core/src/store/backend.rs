@@ -12,7 +12,8 @@ use crate::model::{CodeRecord, Event, MailRecord, Membership, Org, PersonalAcces
 use crate::store::queries::Sql;
 use crate::store::rows::*;
 use crate::store::{
-    EventQuery, HeldUser, MailClaim, MailQuery, Store, TokenOwner, TokenQuery, UserQuery, Write,
+    DashboardFigures, DashboardQuery, EventQuery, HeldUser, MailClaim, MailQuery, Store,
+    TokenOwner, TokenQuery, UserQuery, Write,
 };
 
 /// How many migrations the database has applied.
@@ -78,6 +79,8 @@ where
     for<'r> MailRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (String, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (i64, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (i64, String, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (i64, i64, i64, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (String,): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
 {
@@ -188,6 +191,10 @@ where
 
     async fn mail_counts(&self) -> Result<Vec<(crate::model::MailStatus, i64)>> {
         Sql::<B::Db>::mail_counts(self.read_pool()).await
+    }
+
+    async fn dashboard(&self, query: &DashboardQuery) -> Result<DashboardFigures> {
+        Sql::<B::Db>::dashboard(self.read_pool(), query).await
     }
 
     async fn events(&self, query: &EventQuery) -> Result<Vec<Event>> {

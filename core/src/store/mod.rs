@@ -226,6 +226,39 @@ impl Write {
     }
 }
 
+/// What the dashboard counts, over `orgs` (`None` = all).
+#[derive(Debug, Clone)]
+pub struct DashboardQuery {
+    pub orgs: Option<Vec<OrgId>>,
+    pub now: Timestamp,
+    /// The start of the mails-per-hour chart's first hour.
+    pub hours_since: Timestamp,
+    /// Codes sent since then make the funnel.
+    pub funnel_since: Timestamp,
+}
+
+/// The dashboard's figures as the database counts them.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardFigures {
+    /// Humans by `initial` / `verified` / `unverified` (pending included).
+    pub email_states: Vec<(String, i64)>,
+    /// Unverified humans with a live code out.
+    pub pending: i64,
+    pub mail_statuses: Vec<(String, i64)>,
+    /// (hour since `hours_since`, status, mails).
+    pub mails_per_hour: Vec<(i64, String, i64)>,
+    pub funnel: FunnelFigures,
+}
+
+/// Each user's latest verification code sent in the window, and how soon it was used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FunnelFigures {
+    pub sent: i64,
+    pub within_hour: i64,
+    pub within_day: i64,
+    pub verified: i64,
+}
+
 /// A page of the users list.
 #[derive(Debug, Clone, Default)]
 pub struct UserQuery {
@@ -234,6 +267,8 @@ pub struct UserQuery {
     /// Only these orgs; `None` = all.
     pub orgs: Option<Vec<OrgId>>,
     pub state: Option<UserState>,
+    /// Only humans of this email group.
+    pub email_group: Option<crate::model::EmailGroup>,
     pub include_deleted: bool,
     pub offset: u64,
     pub limit: u64,
@@ -355,6 +390,8 @@ pub trait Store: Send + Sync + 'static {
     async fn login_window(&self, key: &str) -> Result<Option<(Timestamp, i64)>>;
     /// Outbox rows per status (metrics).
     async fn mail_counts(&self) -> Result<Vec<(crate::model::MailStatus, i64)>>;
+    /// The dashboard's raw figures (see `DashboardQuery`).
+    async fn dashboard(&self, query: &DashboardQuery) -> Result<DashboardFigures>;
     /// A page of the user's events (see `EventQuery`).
     async fn events(&self, query: &EventQuery) -> Result<Vec<Event>>;
     /// After rows that held secrets in clear were redacted: leaves no old copy of

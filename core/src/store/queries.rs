@@ -34,6 +34,8 @@ where
     for<'r> MailRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (i64, String, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (i64, i64, i64, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
     for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
 {
@@ -205,11 +207,10 @@ where
         let total = Self::count(pool, count).await?;
         // Whether a live email code is out, in the same query (no query per user).
         let mut select = Statement::new(format!(
-            "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM codes c WHERE c.user_id = users.id \
-             AND c.kind = 'email' AND c.used_at IS NULL AND c.attempts < {} AND c.expires_at > ",
-            crate::code::MAX_ATTEMPTS
+            "SELECT {USER_COLUMNS}, EXISTS (SELECT 1 FROM codes c WHERE c.user_id = users.id AND "
         ));
-        select.push_bind(query.now.0).push(") AS code_pending");
+        push_live_email_code(&mut select, query.now);
+        select.push(") AS code_pending");
         let mut page = Self::users_filtered(select, query);
         page.push(" ORDER BY lower(username), id LIMIT ")
             .push_bind(query.limit.min(10_000) as i64)
@@ -522,6 +523,83 @@ where
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    /// The dashboard's figures (SPEC §4), each one indexed query over the orgs in
+    /// `query.orgs` (migration 0006 holds the indexes that cover them).
+    pub(crate) async fn dashboard(
+        pool: &sqlx::Pool<DB>,
+        query: &crate::store::DashboardQuery,
+    ) -> crate::error::Result<crate::store::DashboardFigures> {
+        let orgs = query.orgs.as_deref();
+        // Humans by state and verified flag: a scan of `users_email_state` only.
+        let mut states = Statement::new(
+            "SELECT CASE WHEN state = 'initial' THEN 'initial' \
+             WHEN email_verified THEN 'verified' ELSE 'unverified' END AS email_state, count(*) \
+             FROM users WHERE kind = 'human' AND state <> 'deleted'",
+        );
+        push_org_filter(&mut states, "org_id", orgs);
+        states.push(" GROUP BY email_state");
+        let email_states: Vec<(String, i64)> = Self::rows(pool, states).await?;
+        // Of the unverified: those with a live code out (`codes_live`, then each
+        // user by its key).
+        let mut pending =
+            Statement::new("SELECT count(*) FROM codes c JOIN users u ON u.id = c.user_id WHERE ");
+        push_live_email_code(&mut pending, query.now);
+        pending.push(
+            " AND u.kind = 'human' AND u.state NOT IN ('deleted', 'initial') AND NOT u.email_verified",
+        );
+        push_org_filter(&mut pending, "u.org_id", orgs);
+        let pending = Self::count(pool, pending).await?;
+
+        let mut statuses = Statement::new("SELECT status, count(*) FROM mails WHERE 1 = 1");
+        push_org_filter(&mut statuses, "org_id", orgs);
+        statuses.push(" GROUP BY status");
+        let mail_statuses: Vec<(String, i64)> = Self::rows(pool, statuses).await?;
+
+        // Mails per hour since `hours_since` (`mails_created`): hour 0 is the first.
+        let mut hourly = Statement::new("SELECT (created_at - ");
+        hourly
+            .push_bind(query.hours_since.0)
+            .push(format!(
+                ") / {HOUR_MICROS} AS hour, status, count(*) FROM mails WHERE created_at >= "
+            ))
+            .push_bind(query.hours_since.0);
+        push_org_filter(&mut hourly, "org_id", orgs);
+        hourly.push(" GROUP BY hour, status");
+        let mails_per_hour: Vec<(i64, String, i64)> = Self::rows(pool, hourly).await?;
+
+        // The funnel: each user's latest verification code sent since `funnel_since`
+        // (`codes_sent`), and how soon it was used.
+        let mut funnel = Statement::new(format!(
+            "SELECT count(*), \
+             coalesce(sum(CASE WHEN c.used_at - c.created_at <= {HOUR_MICROS} THEN 1 ELSE 0 END), 0), \
+             coalesce(sum(CASE WHEN c.used_at - c.created_at <= {DAY_MICROS} THEN 1 ELSE 0 END), 0), \
+             coalesce(sum(CASE WHEN c.used_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM codes c"
+        ));
+        if orgs.is_some() {
+            funnel.push(" JOIN users u ON u.id = c.user_id");
+        }
+        funnel
+            // Codes handed back (returnCode) were never sent.
+            .push(" WHERE c.kind = 'email' AND NOT c.returned AND c.created_at >= ")
+            .push_bind(query.funnel_since.0);
+        push_org_filter(&mut funnel, "u.org_id", orgs);
+        let (sent, within_hour, within_day, verified): (i64, i64, i64, i64) =
+            Self::rows(pool, funnel).await?.pop().unwrap_or_default();
+
+        Ok(crate::store::DashboardFigures {
+            email_states,
+            pending,
+            mail_statuses,
+            mails_per_hour,
+            funnel: crate::store::FunnelFigures {
+                sent,
+                within_hour,
+                within_day,
+                verified,
+            },
+        })
+    }
+
     fn users_filtered(mut sql: Statement<DB>, query: &crate::store::UserQuery) -> Statement<DB> {
         sql.push(" FROM users WHERE 1 = 1");
         if !query.include_deleted {
@@ -530,13 +608,27 @@ where
         if let Some(state) = query.state {
             sql.push(" AND state = ").push_bind(state.as_db());
         }
-        if let Some(orgs) = &query.orgs {
-            // An empty list matches nothing; `IN ()` is not valid SQL.
-            sql.push(" AND org_id IN (0");
-            for org in orgs {
-                sql.push(", ").push_bind(org.0);
-            }
-            sql.push(")");
+        push_org_filter(&mut sql, "org_id", query.orgs.as_deref());
+        if let Some(group) = query.email_group {
+            use crate::model::EmailGroup;
+            sql.push(" AND kind = 'human' AND ");
+            match group {
+                EmailGroup::Initial => sql.push("state = 'initial'"),
+                EmailGroup::Verified => sql.push("state <> 'initial' AND email_verified"),
+                EmailGroup::Pending | EmailGroup::Unverified => {
+                    let not = if group == EmailGroup::Pending {
+                        ""
+                    } else {
+                        "NOT "
+                    };
+                    sql.push(format!(
+                        "state <> 'initial' AND NOT email_verified AND {not}EXISTS \
+                         (SELECT 1 FROM codes c WHERE c.user_id = users.id AND "
+                    ));
+                    push_live_email_code(&mut sql, query.now);
+                    sql.push(")")
+                }
+            };
         }
         if let Some(text) = query.text.as_deref().filter(|t| !t.is_empty()) {
             let pattern = like_pattern(text);
@@ -590,4 +682,34 @@ where
         }
         sql
     }
+}
+
+const HOUR_MICROS: i64 = 3_600_000_000;
+const DAY_MICROS: i64 = 24 * HOUR_MICROS;
+
+/// ` AND <column> IN (…)` for a list of orgs; `None` = every org, no condition.
+fn push_org_filter<DB: sqlx::Database>(
+    sql: &mut Statement<DB>,
+    column: &str,
+    orgs: Option<&[crate::ids::OrgId]>,
+) {
+    let Some(orgs) = orgs else {
+        return;
+    };
+    // An empty list matches nothing (no org has id 0); `IN ()` is not valid SQL.
+    sql.push(format!(" AND {column} IN (0"));
+    for org in orgs {
+        sql.push(", ").push_bind(org.0);
+    }
+    sql.push(")");
+}
+
+/// The conditions on `codes c` of a live verification code: the user's email is
+/// *pending* (the badge, the filter and the dashboard agree on it).
+fn push_live_email_code<DB: sqlx::Database>(sql: &mut Statement<DB>, now: crate::clock::Timestamp) {
+    sql.push(format!(
+        "c.kind = 'email' AND c.used_at IS NULL AND c.attempts < {} AND c.expires_at > ",
+        crate::code::MAX_ATTEMPTS
+    ))
+    .push_bind(now.0);
 }

@@ -7,6 +7,7 @@ mod smtp;
 
 mod assets;
 mod bootstrap;
+mod console;
 mod crash;
 mod email_v1;
 mod errors;

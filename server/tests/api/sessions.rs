@@ -43,7 +43,7 @@ async fn sign_in_sets_a_strict_cookie_and_opens_the_console(app: TestApp) {
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
 
-    let list = client.get(app.url("/")).send().await.unwrap();
+    let list = client.get(app.url("/users")).send().await.unwrap();
     assert_eq!(list.status(), 200);
     let html = list.text().await.unwrap();
     assert!(
