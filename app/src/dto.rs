@@ -58,6 +58,8 @@ pub struct UserDetail {
     pub sequence: String,
     pub mails: Vec<MailSummary>,
     pub events: Vec<EventEntry>,
+    /// The lifecycle changes the caller may make now (`LIFECYCLE` keys).
+    pub lifecycle: Vec<String>,
 }
 
 /// What the user page's email panel (an island) shows and re-reads after an action.

@@ -68,6 +68,8 @@ pub struct UserPageView {
     pub mails: Vec<MailRecord>,
     /// Newest first.
     pub events: Vec<Event>,
+    /// What the caller may do to the user's lifecycle now.
+    pub lifecycle: Vec<crate::user_state::Lifecycle>,
 }
 
 /// The email panel: the user's pending codes (never a code itself) and whether the
@@ -139,11 +141,13 @@ impl Mailroom {
                 ..EventQuery::default()
             })
             .await?;
+        let lifecycle = self.lifecycle_actions(caller, &user).await?;
         Ok(UserPageView {
             user,
             panel,
             mails,
             events,
+            lifecycle,
         })
     }
 

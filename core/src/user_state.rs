@@ -20,6 +20,59 @@ pub enum StateChange {
     Unlock,
 }
 
+impl StateChange {
+    pub const ALL: [StateChange; 4] = [
+        StateChange::Deactivate,
+        StateChange::Reactivate,
+        StateChange::Lock,
+        StateChange::Unlock,
+    ];
+
+    /// Why a user in `state` cannot take this change (ZITADEL's error), or `None`:
+    /// the one table the API and the console's buttons follow.
+    pub fn refusal(self, state: UserState) -> Option<Error> {
+        let (allowed, (id, message)) = match self {
+            StateChange::Deactivate => (
+                matches!(state, UserState::Active | UserState::Locked),
+                if state == UserState::Initial {
+                    ("COMMAND-ke0fw", "Cannot deactivate a user in state initial")
+                } else {
+                    ("COMMAND-5M0sf", "User is already deactivated")
+                },
+            ),
+            StateChange::Reactivate => (
+                state == UserState::Inactive,
+                ("COMMAND-6M0sf", "User is not deactivated"),
+            ),
+            StateChange::Lock => (
+                matches!(state, UserState::Active | UserState::Initial),
+                ("COMMAND-3NN8v", "User should be active or initial"),
+            ),
+            StateChange::Unlock => (
+                state == UserState::Locked,
+                ("COMMAND-4M0ds", "User is not locked"),
+            ),
+        };
+        (!allowed).then(|| Error::failed_precondition(id, message))
+    }
+
+    fn outcome(self) -> (UserState, &'static str) {
+        match self {
+            StateChange::Deactivate => (UserState::Inactive, event::DEACTIVATED),
+            StateChange::Reactivate => (UserState::Active, event::REACTIVATED),
+            StateChange::Lock => (UserState::Locked, event::LOCKED),
+            StateChange::Unlock => (UserState::Active, event::UNLOCKED),
+        }
+    }
+}
+
+/// What the console offers on a user's page: a state change, or deleting the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    State(StateChange),
+    Delete,
+}
+
 impl Mailroom {
     /// v2 `DeleteUser`
     pub async fn delete_user(&self, caller: &Caller, user_id: UserId) -> Result<Details> {
@@ -50,39 +103,10 @@ impl Mailroom {
     ) -> Result<Details> {
         self.write_to_user(user_id, |mut turn| async move {
             let user = self.v2_user_for_write(caller, user_id).await?;
-            let (allowed, error, next, event_type) = match to {
-                StateChange::Deactivate => (
-                    matches!(user.state, UserState::Active | UserState::Locked),
-                    if user.state == UserState::Initial {
-                        ("COMMAND-ke0fw", "Cannot deactivate a user in state initial")
-                    } else {
-                        ("COMMAND-5M0sf", "User is already deactivated")
-                    },
-                    UserState::Inactive,
-                    event::DEACTIVATED,
-                ),
-                StateChange::Reactivate => (
-                    user.state == UserState::Inactive,
-                    ("COMMAND-6M0sf", "User is not deactivated"),
-                    UserState::Active,
-                    event::REACTIVATED,
-                ),
-                StateChange::Lock => (
-                    matches!(user.state, UserState::Active | UserState::Initial),
-                    ("COMMAND-3NN8v", "User should be active or initial"),
-                    UserState::Locked,
-                    event::LOCKED,
-                ),
-                StateChange::Unlock => (
-                    user.state == UserState::Locked,
-                    ("COMMAND-4M0ds", "User is not locked"),
-                    UserState::Active,
-                    event::UNLOCKED,
-                ),
-            };
-            if !allowed {
-                return Err(Error::failed_precondition(error.0, error.1));
+            if let Some(refused) = to.refusal(user.state) {
+                return Err(refused);
             }
+            let (next, event_type) = to.outcome();
             let _owners = match to {
                 StateChange::Deactivate | StateChange::Lock => {
                     Some(self.keep_an_owner(&user).await?)
@@ -126,6 +150,29 @@ impl Mailroom {
     }
 
     /// v2: an existing user (human or machine) the caller may write.
+    /// The lifecycle changes the console offers `caller` on `user`: those the server
+    /// would make (the permission, the target rule, the user's state). The last
+    /// instance owner's guard is left to the change itself, which explains it.
+    pub(crate) async fn lifecycle_actions(
+        &self,
+        caller: &Caller,
+        user: &User,
+    ) -> Result<Vec<Lifecycle>> {
+        if user.is_deleted()
+            || !caller.can(Permission::UserWrite, user.org_id)
+            || self.require_target(caller, user).await.is_err()
+        {
+            return Ok(Vec::new());
+        }
+        let mut actions: Vec<Lifecycle> = StateChange::ALL
+            .into_iter()
+            .filter(|change| change.refusal(user.state).is_none())
+            .map(Lifecycle::State)
+            .collect();
+        actions.push(Lifecycle::Delete);
+        Ok(actions)
+    }
+
     async fn v2_user_for_write(&self, caller: &Caller, user_id: UserId) -> Result<User> {
         let not_found = || Error::not_found("COMMAND-5m9lw", "User could not be found");
         let user = self.live_user(user_id).await?.ok_or_else(not_found)?;

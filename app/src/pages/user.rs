@@ -43,6 +43,99 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
             .collect(),
         events: page.events.iter().map(convert::event).collect(),
         email: convert::email_panel(&page.panel),
+        lifecycle: page
+            .lifecycle
+            .iter()
+            .filter_map(|action| LIFECYCLE.iter().find(|l| l.action() == *action))
+            .map(|l| l.key.to_owned())
+            .collect(),
+    })
+}
+
+/// A lifecycle change as the user page offers it: its form value, its button, what it
+/// does, and what the page says once it is done.
+struct LifecycleChange {
+    key: &'static str,
+    label: &'static str,
+    explains: &'static str,
+    done: &'static str,
+}
+
+const LIFECYCLE: [LifecycleChange; 5] = [
+    LifecycleChange {
+        key: "deactivate",
+        label: "Deactivate",
+        explains: "The user can no longer sign in or use its tokens, until reactivated.",
+        done: "The user is deactivated.",
+    },
+    LifecycleChange {
+        key: "reactivate",
+        label: "Reactivate",
+        explains: "The user can sign in and use its tokens again.",
+        done: "The user is active again.",
+    },
+    LifecycleChange {
+        key: "lock",
+        label: "Lock",
+        explains: "The user can no longer sign in or use its tokens, until unlocked.",
+        done: "The user is locked.",
+    },
+    LifecycleChange {
+        key: "unlock",
+        label: "Unlock",
+        explains: "The user can sign in and use its tokens again.",
+        done: "The user is unlocked.",
+    },
+    LifecycleChange {
+        key: "delete",
+        label: "Delete",
+        explains: "The user is removed for good: it can no longer sign in, its tokens stop working, and the API answers as for an unknown user. Its audit log is kept.",
+        done: "The user is deleted.",
+    },
+];
+
+#[cfg(feature = "ssr")]
+impl LifecycleChange {
+    fn action(&self) -> mailroom_core::user_state::Lifecycle {
+        use mailroom_core::user_state::{Lifecycle, StateChange};
+        match self.key {
+            "deactivate" => Lifecycle::State(StateChange::Deactivate),
+            "reactivate" => Lifecycle::State(StateChange::Reactivate),
+            "lock" => Lifecycle::State(StateChange::Lock),
+            "unlock" => Lifecycle::State(StateChange::Unlock),
+            _ => Lifecycle::Delete,
+        }
+    }
+}
+
+/// Deactivate, reactivate, lock, unlock or delete (`change` is a `LIFECYCLE` key):
+/// the same use cases and checks as the User Service's methods. A plain form post
+/// comes back to the page with what was done (a deleted user's page: the list).
+#[server(prefix = "/api", endpoint = "change_lifecycle")]
+pub async fn change_lifecycle(id: String, change: String) -> Result<ActionDone, AppError> {
+    use mailroom_core::user_state::Lifecycle;
+
+    let (mailroom, caller) = crate::ssr::caller().await?;
+    let Some(change) = LIFECYCLE.iter().find(|l| l.key == change) else {
+        return Err(AppError::new(
+            "invalid_argument",
+            "Unknown lifecycle change",
+        ));
+    };
+    let user = user_id(&id);
+    match change.action() {
+        Lifecycle::State(to) => {
+            mailroom.change_user_state(&caller, user, to).await?;
+            leptos_axum::redirect(&format!("/users/{user}?done={}", change.key));
+        }
+        Lifecycle::Delete => {
+            mailroom.delete_user(&caller, user).await?;
+            leptos_axum::redirect("/users?done=delete");
+        }
+    }
+    Ok(ActionDone {
+        message: change.done.to_owned(),
+        code: None,
     })
 }
 
@@ -196,10 +289,12 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
     let summary = user.summary.clone();
     let title = format!("{} · Mailroom", summary.display_name);
     let url_error = UrlFormError::from_url();
+    let lifecycle_error = UrlFormError::of::<ChangeLifecycle>(&url_error);
     view! {
         <Title text=title/>
         <p class="breadcrumb"><a href="/users">"Users"</a>" / "{summary.username.clone()}</p>
         <h1>{summary.display_name.clone()}</h1>
+        <DoneNotice/>
         <div class="grid">
             <section class="card" aria-labelledby="email-heading">
                 <h2 id="email-heading">"Email"</h2>
@@ -216,6 +311,7 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
                     <dt>"Created"</dt><dd><time>{user.created_at.clone()}</time></dd>
                     <dt>"Changed"</dt><dd><time>{user.changed_at.clone()}</time>" (sequence "{user.sequence.clone()}")"</dd>
                 </dl>
+                <Lifecycle id=summary.id.clone() offered=user.lifecycle.clone() error=lifecycle_error/>
             </section>
         </div>
         <section class="card section" aria-labelledby="mails-heading">
@@ -419,6 +515,50 @@ fn EmailActions(
             </details>
         </div>
     }
+}
+
+/// What a lifecycle change just did, from `?done=` (a fixed sentence per change,
+/// never text from the URL).
+#[component]
+pub fn DoneNotice() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let done = query.read_untracked().get("done").unwrap_or_default();
+    LIFECYCLE.iter().find(|l| l.key == done).map(|l| {
+        view! { <p class="notice notice-ok" role="status" data-testid="done-notice">{l.done}</p> }
+    })
+}
+
+/// The lifecycle changes the caller may make, each behind a confirmation. Plain
+/// forms (server HTML, no island): the post reloads the page.
+#[component]
+fn Lifecycle(id: String, offered: Vec<String>, error: Option<AppError>) -> impl IntoView {
+    if offered.is_empty() {
+        return None;
+    }
+    let changes = LIFECYCLE
+        .iter()
+        .filter(|l| offered.iter().any(|o| o == l.key))
+        .map(|l| {
+            view! {
+                <details data-testid=format!("lifecycle-{}", l.key)>
+                    <summary>{l.label}</summary>
+                    <p class="small">{l.explains}</p>
+                    <form method="post" action=ChangeLifecycle::url()>
+                        <input type="hidden" name="id" value=id.clone()/>
+                        <input type="hidden" name="change" value=l.key/>
+                        <button type="submit" class=if l.key == "delete" { "button button-danger" } else { "button" }>
+                            {format!("Confirm: {}", l.label.to_lowercase())}
+                        </button>
+                    </form>
+                </details>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h3 class="subheading">"Lifecycle"</h3>
+        {error.map(|e| view! { <div class="notice notice-error" role="alert" data-testid="lifecycle-error"><p>{e.message}</p></div> })}
+        <div class="actions">{changes}</div>
+    })
 }
 
 #[component]

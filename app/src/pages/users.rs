@@ -87,6 +87,7 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="Users · Mailroom"/>
         <ConsoleLayout>
             <h1>"Users"</h1>
+            <crate::pages::user::DoneNotice/>
             <form method="get" action="/users" class="filters" role="search">
                 <div class="field">
                     <label for="q">"Search"</label>

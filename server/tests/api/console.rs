@@ -148,4 +148,189 @@ async fn dashboard_counts_what_the_caller_may_read(app: TestApp) {
     assert!(!list.contains(&format!("/users/{pending}")));
 }
 
-both_backends!(dashboard_counts_what_the_caller_may_read);
+/// A console form post from `client`'s session, as a browser sends it: `html` as a
+/// plain form (redirected back), else as the island's fetch (the error's status).
+async fn console_post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    html: bool,
+) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header(
+            "accept",
+            if html {
+                "text/html"
+            } else {
+                "application/json"
+            },
+        )
+        .header("origin", app.base.clone())
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The lifecycle block of a user page: which changes it offers.
+fn offered(page: &str) -> Vec<&'static str> {
+    ["deactivate", "reactivate", "lock", "unlock", "delete"]
+        .into_iter()
+        .filter(|key| page.contains(&format!("data-testid=\"lifecycle-{key}\"")))
+        .collect()
+}
+
+async fn lifecycle_from_the_user_page(app: TestApp) {
+    let user = app.human("cycle@example.com", true).await;
+    let id = user.to_string();
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let page_of = |client: reqwest::Client, user: UserId| {
+        let url = app.url(&format!("/users/{user}"));
+        async move { client.get(url).text_body().await }
+    };
+    assert_eq!(
+        offered(&page_of(admin.clone(), user).await),
+        ["deactivate", "lock", "delete"]
+    );
+
+    // Each change through the page's plain form: back to the page, which says so.
+    for (change, state, then) in [
+        (
+            "lock",
+            "USER_STATE_LOCKED",
+            vec!["deactivate", "unlock", "delete"],
+        ),
+        (
+            "unlock",
+            "USER_STATE_ACTIVE",
+            vec!["deactivate", "lock", "delete"],
+        ),
+        (
+            "deactivate",
+            "USER_STATE_INACTIVE",
+            vec!["reactivate", "delete"],
+        ),
+        (
+            "reactivate",
+            "USER_STATE_ACTIVE",
+            vec!["deactivate", "lock", "delete"],
+        ),
+    ] {
+        let response = console_post(
+            &app,
+            &admin,
+            "change_lifecycle",
+            &[("id", &id), ("change", change)],
+            true,
+        )
+        .await;
+        assert!(
+            response.status().is_redirection(),
+            "{change}: {}",
+            response.status()
+        );
+        assert_eq!(
+            response.headers()["location"],
+            format!("/users/{user}?done={change}").as_str()
+        );
+        assert_eq!(
+            app.get(&format!("/v2/users/{user}")).await.body["user"]["state"],
+            state
+        );
+        let page = admin
+            .get(app.url(&format!("/users/{user}?done={change}")))
+            .text_body()
+            .await;
+        assert!(page.contains("data-testid=\"done-notice\""), "{change}");
+        assert_eq!(offered(&page), then, "after {change}");
+    }
+    // A change the state does not allow is refused, and changes nothing.
+    let refused = console_post(
+        &app,
+        &admin,
+        "change_lifecycle",
+        &[("id", &id), ("change", "unlock")],
+        false,
+    )
+    .await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("User is not locked"));
+    let types = app.event_types(user).await;
+    assert_eq!(
+        types[2..],
+        [
+            "user.locked",
+            "user.unlocked",
+            "user.deactivated",
+            "user.reactivated"
+        ]
+    );
+
+    // A viewer sees no lifecycle and is refused; an org owner cannot shut out an
+    // instance owner (the target rule), and is not offered to.
+    let viewer = app.console_user("vicky", "vicky-password", None).await;
+    app.grant(viewer, Some(app.org_id), Role::OrgOwnerViewer)
+        .await;
+    let (_, vicky) = app.sign_in("vicky", "vicky-password").await;
+    assert!(offered(&page_of(vicky.clone(), user).await).is_empty());
+    let forced = console_post(
+        &app,
+        &vicky,
+        "change_lifecycle",
+        &[("id", &id), ("change", "lock")],
+        false,
+    )
+    .await;
+    assert_eq!(forced.status(), 403);
+    let owner = app.console_user("otto", "otto-password", None).await;
+    app.grant(owner, Some(app.org_id), Role::OrgOwner).await;
+    let (_, otto) = app.sign_in("otto", "otto-password").await;
+    let admin_id = app
+        .mailroom
+        .store()
+        .user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(offered(&page_of(otto.clone(), admin_id).await).is_empty());
+    assert_eq!(
+        offered(&page_of(otto.clone(), user).await),
+        ["deactivate", "lock", "delete"]
+    );
+    let forced = console_post(
+        &app,
+        &otto,
+        "change_lifecycle",
+        &[("id", &admin_id.to_string()), ("change", "lock")],
+        false,
+    )
+    .await;
+    assert_eq!(forced.status(), 403);
+    assert!(forced
+        .text()
+        .await
+        .unwrap()
+        .contains("The user holds roles the caller does not have"));
+
+    // Delete: to the list, which says so; the API no longer knows the user.
+    let response = console_post(
+        &app,
+        &otto,
+        "change_lifecycle",
+        &[("id", &id), ("change", "delete")],
+        true,
+    )
+    .await;
+    assert_eq!(response.headers()["location"], "/users?done=delete");
+    assert_eq!(app.get(&format!("/v2/users/{user}")).await.status, 404);
+    let list = otto.get(app.url("/users?done=delete")).text_body().await;
+    assert!(list.contains("The user is deleted."));
+}
+
+both_backends!(
+    dashboard_counts_what_the_caller_may_read,
+    lifecycle_from_the_user_page
+);
