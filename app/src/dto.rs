@@ -2,6 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A moment as the console shows it (`components::Time`): exact and in UTC, marked as
+/// such, in the server's HTML; the browser rewrites it into its own time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct When {
+    /// RFC 3339, for `<time datetime>` and the browser.
+    pub iso: String,
+    /// `3 Dec 2026, 08:17 UTC`
+    pub utc: String,
+    /// `5 minutes ago`, `in 2 hours`: relative to when the page was made.
+    pub ago: String,
+}
+
 /// The signed-in administrator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
@@ -53,11 +65,16 @@ pub struct UserDetail {
     pub given_name: String,
     pub family_name: String,
     pub preferred_language: String,
-    pub created_at: String,
-    pub changed_at: String,
+    pub created_at: When,
+    pub changed_at: When,
     pub sequence: String,
     pub mails: Vec<MailSummary>,
-    pub events: Vec<EventEntry>,
+    /// One page of the audit log, newest first.
+    pub events: Vec<AuditEntry>,
+    /// The sequence to ask for the next (older) page with, when there is one.
+    pub older_than: Option<String>,
+    /// Every event type, for the log's filter.
+    pub event_types: Vec<String>,
     /// The lifecycle changes the caller may make now (`LIFECYCLE` keys).
     pub lifecycle: Vec<String>,
 }
@@ -81,8 +98,8 @@ pub struct EmailPanel {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveCode {
-    pub sent_at: String,
-    pub expires_at: String,
+    pub sent_at: When,
+    pub expires_at: When,
     pub expired: bool,
 }
 
@@ -96,18 +113,28 @@ pub struct MailSummary {
     pub status: String,
     pub attempts: i64,
     pub last_error: String,
-    pub created_at: String,
-    pub sent_at: String,
+    pub created_at: When,
     pub can_retry: bool,
 }
 
+/// One line of the readable audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventEntry {
+pub struct AuditEntry {
     pub sequence: String,
     pub event_type: String,
-    pub created_at: String,
-    pub creator: String,
-    pub payload: String,
+    /// Who: a user's display name, "the user" or "a link in a mail", or "Mailroom".
+    pub actor: String,
+    /// The actor's page, when the actor is another user.
+    pub actor_href: Option<String>,
+    /// What, as a sentence after the actor: "changed the email to x@example.com".
+    pub what: String,
+    /// A moment the sentence names ("expires …"), if any.
+    pub expires: Option<When>,
+    pub at: When,
+    /// The door: "REST", "gRPC", "console", …; empty for events older than that.
+    pub transport: String,
+    /// The event as JSON, one click away.
+    pub raw: String,
 }
 
 /// The answer of a console action, shown inline.
@@ -136,7 +163,7 @@ pub struct Dashboard {
     /// 24 hours, oldest first.
     pub hours: Vec<HourBar>,
     pub funnel: Funnel,
-    pub generated_at: String,
+    pub generated_at: When,
 }
 
 /// One hour of the mails chart: its start and the mails per series.
@@ -161,8 +188,10 @@ pub struct Funnel {
 #[cfg(feature = "ssr")]
 pub mod convert {
     use super::*;
+    use mailroom_core::change::event;
     use mailroom_core::clock::Timestamp;
     use mailroom_core::console::{EmailPanelView, EmailState};
+    use mailroom_core::ids::UserId;
     use mailroom_core::model::{CodeRecord, Event, MailRecord, Org, User, UserKind};
 
     fn org_name(user: &User, orgs: &[Org]) -> String {
@@ -231,13 +260,39 @@ pub mod convert {
 
     pub fn live_code(code: &CodeRecord, now: Timestamp) -> LiveCode {
         LiveCode {
-            sent_at: code.created_at.to_rfc3339(),
-            expires_at: code.expires_at.to_rfc3339(),
+            sent_at: when(code.created_at, now),
+            expires_at: when(code.expires_at, now),
             expired: code.expires_at <= now,
         }
     }
 
-    pub fn mail(mail: &MailRecord, can_write: bool) -> MailSummary {
+    /// A moment for the console, seen from `now`.
+    pub fn when(at: Timestamp, now: Timestamp) -> When {
+        When {
+            iso: at.to_rfc3339(),
+            utc: at.to_datetime().format("%-d %b %Y, %H:%M UTC").to_string(),
+            ago: ago(now.0 - at.0),
+        }
+    }
+
+    /// `micros` before now, in words: "just now", "5 minutes ago", "in 2 hours".
+    fn ago(micros: i64) -> String {
+        let secs = micros.unsigned_abs() / 1_000_000;
+        let (n, unit) = match secs {
+            0..60 => return "just now".into(),
+            60..3_600 => (secs / 60, "minute"),
+            3_600..86_400 => (secs / 3_600, "hour"),
+            _ => (secs / 86_400, "day"),
+        };
+        let plural = if n == 1 { "" } else { "s" };
+        if micros < 0 {
+            format!("in {n} {unit}{plural}")
+        } else {
+            format!("{n} {unit}{plural} ago")
+        }
+    }
+
+    pub fn mail(mail: &MailRecord, can_write: bool, now: Timestamp) -> MailSummary {
         MailSummary {
             id: mail.id.to_string(),
             user_id: mail.user_id.to_string(),
@@ -247,26 +302,108 @@ pub mod convert {
             status: mail.status.as_db().to_owned(),
             attempts: mail.attempts,
             last_error: mail.last_error.clone().unwrap_or_default(),
-            created_at: mail.created_at.to_rfc3339(),
-            sent_at: mail.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            created_at: when(mail.created_at, now),
             can_retry: can_write && mail.status.can_retry(),
         }
     }
 
-    pub fn event(event: &Event) -> EventEntry {
-        EventEntry {
+    /// An event of `user`'s log as a sentence: who, what, when, through which door.
+    /// `actors` names the users who made the page's events.
+    pub fn audit_entry(
+        event: &Event,
+        user: &User,
+        actors: &[(UserId, String)],
+        now: Timestamp,
+    ) -> AuditEntry {
+        use mailroom_core::via::Via;
+        let (actor, actor_href) = match (event.creator, event.via) {
+            (Some(creator), _) if creator == user.id => ("the user".to_owned(), None),
+            (Some(creator), _) => (
+                actors
+                    .iter()
+                    .find(|(id, _)| *id == creator)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_else(|| format!("user {creator}")),
+                Some(format!("/users/{creator}")),
+            ),
+            (None, Some(Via::Page)) => ("a link in a mail".to_owned(), None),
+            (None, _) => ("Mailroom".to_owned(), None),
+        };
+        let text = |key: &str| event.payload[key].as_str().unwrap_or_default().to_owned();
+        let expires = event.payload["expiresAt"]
+            .as_str()
+            .and_then(Timestamp::parse_rfc3339)
+            .map(|at| when(at, now));
+        let returned = event.payload["codeReturned"].as_bool() == Some(true);
+        let what = match event.event_type.as_str() {
+            event::HUMAN_ADDED => "created the user".to_owned(),
+            event::MACHINE_ADDED => "created the machine user".to_owned(),
+            event::EMAIL_CHANGED => format!("changed the email to {}", text("email")),
+            event::EMAIL_CODE_ADDED if returned => {
+                "created a verification code and handed it back".to_owned()
+            }
+            event::EMAIL_CODE_ADDED => "sent a verification code".to_owned(),
+            event::EMAIL_CODE_SENT => "delivered the verification mail".to_owned(),
+            event::EMAIL_VERIFIED => "verified the email address".to_owned(),
+            event::EMAIL_VERIFICATION_FAILED => "tried a wrong verification code".to_owned(),
+            event::INIT_CODE_ADDED => "sent an initialization code".to_owned(),
+            event::INIT_CODE_SENT => "delivered the initialization mail".to_owned(),
+            event::INIT_CHECK_SUCCEEDED => "finished setting up the account".to_owned(),
+            event::INIT_CHECK_FAILED => "tried a wrong initialization code".to_owned(),
+            event::INVITE_CODE_ADDED if returned => {
+                "created an invite code and handed it back".to_owned()
+            }
+            event::INVITE_CODE_ADDED => match text("applicationName") {
+                name if name.is_empty() => "sent an invitation".to_owned(),
+                name => format!("sent an invitation to {name}"),
+            },
+            event::INVITE_CODE_SENT => "delivered the invitation mail".to_owned(),
+            event::INVITE_CHECK_SUCCEEDED => "accepted the invitation".to_owned(),
+            event::INVITE_CHECK_FAILED => "tried a wrong invite code".to_owned(),
+            event::PASSWORD_CHANGED => "set the password".to_owned(),
+            event::DEACTIVATED => "deactivated the user".to_owned(),
+            event::REACTIVATED => "reactivated the user".to_owned(),
+            event::LOCKED => "locked the user".to_owned(),
+            event::UNLOCKED => "unlocked the user".to_owned(),
+            event::REMOVED => "deleted the user".to_owned(),
+            other => format!("recorded {other}"),
+        };
+        let raw = serde_json::json!({
+            "sequence": event.sequence.to_string(),
+            "type": event.event_type,
+            "createdAt": event.created_at.to_rfc3339(),
+            "creator": event.creator.map(|c| c.to_string()),
+            "transport": event.via.map(|via| via.as_str()),
+            "payload": event.payload,
+        });
+        AuditEntry {
             sequence: event.sequence.to_string(),
             event_type: event.event_type.clone(),
-            created_at: event.created_at.to_rfc3339(),
-            creator: event
-                .creator
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "system".into()),
-            payload: if event.payload.as_object().is_some_and(|m| m.is_empty()) {
-                String::new()
-            } else {
-                event.payload.to_string()
-            },
+            actor,
+            actor_href,
+            what,
+            expires,
+            at: when(event.created_at, now),
+            transport: event
+                .via
+                .map(transport_label)
+                .unwrap_or_default()
+                .to_owned(),
+            raw: serde_json::to_string_pretty(&raw).unwrap_or_default(),
+        }
+    }
+
+    /// How the console names a door.
+    pub fn transport_label(via: mailroom_core::via::Via) -> &'static str {
+        use mailroom_core::via::Via;
+        match via {
+            Via::Rest => "REST API",
+            Via::Connect => "Connect API",
+            Via::Grpc => "gRPC",
+            Via::GrpcWeb => "gRPC-web",
+            Via::Console => "console",
+            Via::Page => "end-user page",
+            Via::System => "Mailroom",
         }
     }
 }

@@ -46,6 +46,7 @@ pub(crate) fn event(
         payload,
         creator,
         created_at: at,
+        via: Some(crate::via::Via::System),
     }
 }
 

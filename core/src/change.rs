@@ -32,6 +32,31 @@ pub mod event {
     pub const UNLOCKED: &str = "user.unlocked";
     pub const REMOVED: &str = "user.removed";
 
+    /// Every type, in the order of a user's life (the console's filter lists them).
+    pub const ALL: [&str; 21] = [
+        HUMAN_ADDED,
+        MACHINE_ADDED,
+        EMAIL_CHANGED,
+        EMAIL_CODE_ADDED,
+        EMAIL_CODE_SENT,
+        EMAIL_VERIFIED,
+        EMAIL_VERIFICATION_FAILED,
+        INIT_CODE_ADDED,
+        INIT_CODE_SENT,
+        INIT_CHECK_SUCCEEDED,
+        INIT_CHECK_FAILED,
+        INVITE_CODE_ADDED,
+        INVITE_CODE_SENT,
+        INVITE_CHECK_SUCCEEDED,
+        INVITE_CHECK_FAILED,
+        PASSWORD_CHANGED,
+        DEACTIVATED,
+        REACTIVATED,
+        LOCKED,
+        UNLOCKED,
+        REMOVED,
+    ];
+
     /// Events that do not change the user's data, so reads do not report them.
     pub fn changes_data(event_type: &str) -> bool {
         !matches!(
@@ -100,6 +125,7 @@ impl UserChange {
             payload,
             creator: self.creator,
             created_at: self.now,
+            via: Some(crate::via::current()),
         });
         self
     }

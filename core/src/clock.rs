@@ -33,6 +33,13 @@ impl Timestamp {
         };
         at.to_rfc3339_opts(format, true)
     }
+
+    /// The inverse of `to_rfc3339` (any RFC 3339 moment); `None` for other text.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|at| Timestamp::from_datetime(at.with_timezone(&Utc)))
+    }
 }
 
 pub trait Clock: Send + Sync + 'static {

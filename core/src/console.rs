@@ -60,14 +60,27 @@ pub struct UserFilter {
     pub limit: u64,
 }
 
+/// Which page of a user's audit log to show.
+#[derive(Debug, Clone, Default)]
+pub struct LogPage {
+    /// Only events of this type (one of `change::event::ALL`).
+    pub event_type: Option<String>,
+    /// Only events older than this sequence (the next page); `None`: the newest.
+    pub before: Option<i64>,
+}
+
 /// A user's page: the email panel's codes, the mails to the user, the audit log.
 #[derive(Debug, Clone)]
 pub struct UserPageView {
     pub user: User,
     pub panel: EmailPanelView,
     pub mails: Vec<MailRecord>,
-    /// Newest first.
+    /// One page of the audit log, newest first.
     pub events: Vec<Event>,
+    /// Whether older events (of the filtered type) follow this page.
+    pub older_events: bool,
+    /// The display names of the users who made these events (deleted ones too).
+    pub actors: Vec<(UserId, String)>,
     /// What the caller may do to the user's lifecycle now.
     pub lifecycle: Vec<crate::user_state::Lifecycle>,
 }
@@ -83,8 +96,8 @@ pub struct EmailPanelView {
     pub now: Timestamp,
 }
 
-/// How much of a user's history its page shows; the full log is paginated.
-const PAGE_EVENTS: u64 = 200;
+/// How much of a user's history one page of its audit log shows.
+pub const PAGE_EVENTS: u64 = 50;
 const PAGE_MAILS: u64 = 20;
 
 impl Mailroom {
@@ -121,7 +134,12 @@ impl Mailroom {
     }
 
     /// A user's page, for a caller who may read the user (others: unknown).
-    pub async fn user_page(&self, caller: &Caller, id: UserId) -> Result<UserPageView> {
+    pub async fn user_page(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        log: &LogPage,
+    ) -> Result<UserPageView> {
         let user = self.readable_user(caller, id).await?;
         let panel = self.panel_of(caller, user.clone()).await?;
         let mails = self
@@ -132,21 +150,37 @@ impl Mailroom {
                 ..MailQuery::default()
             })
             .await?;
-        let events = self
+        // One more than a page: whether there are older ones.
+        let mut events = self
             .store
             .events(&EventQuery {
                 user: user.id,
                 newest_first: true,
-                limit: PAGE_EVENTS,
+                before: log.before,
+                types: log.event_type.clone().map(|t| vec![t]),
+                limit: PAGE_EVENTS + 1,
                 ..EventQuery::default()
             })
             .await?;
+        let older_events = events.len() as u64 > PAGE_EVENTS;
+        events.truncate(PAGE_EVENTS as usize);
+        let mut actors = Vec::new();
+        for creator in events.iter().filter_map(|e| e.creator) {
+            if actors.iter().any(|(id, _)| *id == creator) {
+                continue;
+            }
+            if let Some(actor) = self.store.user(creator).await? {
+                actors.push((creator, actor.display_name()));
+            }
+        }
         let lifecycle = self.lifecycle_actions(caller, &user).await?;
         Ok(UserPageView {
             user,
             panel,
             mails,
             events,
+            older_events,
+            actors,
             lifecycle,
         })
     }

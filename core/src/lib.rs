@@ -37,6 +37,7 @@ mod user_queue;
 pub mod user_state;
 pub mod users;
 pub mod verification;
+pub mod via;
 
 pub use error::{Code, Error, Result};
 pub use service::{Mailroom, Policy, Settings};

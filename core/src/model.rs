@@ -214,6 +214,8 @@ pub struct Event {
     /// The user who caused it; `None` for the system (bootstrap, the worker).
     pub creator: Option<UserId>,
     pub created_at: Timestamp,
+    /// The door it came through; `None` for events written before doors were kept.
+    pub via: Option<crate::via::Via>,
 }
 
 /// `details` of an API response (SPEC §1).

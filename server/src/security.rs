@@ -119,9 +119,10 @@ pub async fn require_console_session(
 
 fn is_console_page(path: &str) -> bool {
     path == "/"
-        || path.starts_with("/users/")
-        || path == "/mailbox"
-        || path.starts_with("/mailbox/")
+        || ["/users", "/mailbox", "/orgs", "/jobs"].iter().any(|page| {
+            path.strip_prefix(page)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
 }
 
 /// Sets the headers of `default_headers` that a handler has not set itself.
@@ -200,6 +201,9 @@ mod tests {
     fn console_pages() {
         assert!(is_console_page("/"));
         assert!(is_console_page("/users/1"));
+        assert!(is_console_page("/users"));
+        assert!(is_console_page("/orgs"));
+        assert!(!is_console_page("/usersx"));
         assert!(!is_console_page("/login"));
         assert!(!is_console_page("/ui/v2/login/verify"));
         assert!(!is_console_page("/pkg/mailroom.js"));

@@ -273,6 +273,7 @@ fn build_service(
         })
         .fallback(site_fallback)
         .with_state(state.clone())
+        .layer(middleware::from_fn(through_the_site))
         .layer(middleware::from_fn(security::require_console_session))
         .layer(sessions.layer(cookie_secure, session_idle_secs))
         .layer(middleware::from_fn(security::reject_cross_site))
@@ -337,6 +338,26 @@ async fn site_fallback(
 /// logs never contain the end-user pages' codes).
 fn path_only_span(request: &Request) -> tracing::Span {
     tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+}
+
+/// The audit log's door of a site request: the end-user pages' forms, else the
+/// console.
+async fn through_the_site(request: Request, next: middleware::Next) -> Response {
+    use leptos::server_fn::ServerFn;
+    use mailroom_app::pages::{init::InitializeAccount, verify};
+    use mailroom_core::via::{scope, Via};
+    let path = request.uri().path();
+    let end_user = [
+        verify::VerifyEmailLink::PATH,
+        verify::RequestNewCode::PATH,
+        InitializeAccount::PATH,
+    ]
+    .contains(&path);
+    scope(
+        if end_user { Via::Page } else { Via::Console },
+        next.run(request),
+    )
+    .await
 }
 
 /// Logs the hidden cause of a 500 with the request id that the client sees.

@@ -42,6 +42,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" class="page">{children()}</main>
+        <super::LocalTimes/>
     }
 }
 

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{ConsoleLayout, ErrorNotice};
+use crate::components::{ConsoleLayout, ErrorNotice, Time};
 use crate::dto::{Dashboard, Funnel, HourBar};
 use crate::error::AppError;
 
@@ -73,7 +73,7 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
             within_day: board.funnel.within_day,
             verified: board.funnel.verified,
         },
-        generated_at: board.now.to_rfc3339(),
+        generated_at: crate::dto::convert::when(board.now, board.now),
     })
 }
 
@@ -138,7 +138,7 @@ fn DashboardView(board: Dashboard) -> impl IntoView {
                 <FunnelTable funnel=board.funnel/>
             </div>
         </section>
-        <p class="small muted">"As of "<time datetime=board.generated_at.clone()>{board.generated_at.clone()}</time></p>
+        <p class="small muted">"As of "<Time at=board.generated_at/></p>
     }
 }
 

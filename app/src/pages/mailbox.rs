@@ -26,11 +26,15 @@ pub async fn list_mailbox(status: String, cursor: String) -> Result<MailboxPage,
     let page = mailroom
         .list_mails(&caller, None, status, 50, cursor)
         .await?;
+    let now = mailroom.clock().now();
     Ok(MailboxPage {
         mails: page
             .mails
             .iter()
-            .map(|m| crate::dto::convert::mail(m, caller.can(Permission::UserWrite, m.org_id)))
+            .map(|m| {
+                let can_write = caller.can(Permission::UserWrite, m.org_id);
+                crate::dto::convert::mail(m, can_write, now)
+            })
             .collect(),
         next_cursor: page.next_cursor.map(|c| c.to_string()),
     })

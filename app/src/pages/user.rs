@@ -8,21 +8,36 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::island::{dispatch_on_submit, hydrated_marker, UrlFormError};
-use crate::components::{ConsoleLayout, EmailBadge, ErrorNotice};
-use crate::dto::{ActionDone, EmailPanel, EmailStatus, EventEntry, MailSummary, UserDetail};
+use crate::components::{ConsoleLayout, EmailBadge, ErrorNotice, Time};
+use crate::dto::{ActionDone, AuditEntry, EmailPanel, EmailStatus, MailSummary, UserDetail};
 use crate::error::AppError;
 
-/// One user the caller may read, with codes, mails and events.
+/// One user the caller may read, with codes, mails and one page of its audit log
+/// (`event_type`: only that type; `before`: events older than that sequence).
 #[server(prefix = "/api", endpoint = "get_user_detail")]
-pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
+pub async fn get_user_detail(
+    id: String,
+    event_type: String,
+    before: String,
+) -> Result<UserDetail, AppError> {
     use crate::dto::convert;
+    use mailroom_core::change::event;
+    use mailroom_core::console::LogPage;
     use mailroom_core::ids::UserId;
 
     let (mailroom, caller) = crate::ssr::caller().await?;
+    let log = LogPage {
+        event_type: event::ALL
+            .into_iter()
+            .find(|t| *t == event_type)
+            .map(str::to_owned),
+        before: before.parse().ok(),
+    };
     let page = mailroom
-        .user_page(&caller, UserId::parse_or_nobody(&id))
+        .user_page(&caller, UserId::parse_or_nobody(&id), &log)
         .await?;
     let orgs = crate::ssr::orgs(&mailroom).await?;
+    let now = page.panel.now;
     let user = &page.user;
     let field = |get: fn(&mailroom_core::model::Human) -> &String| {
         user.human().map(|h| get(h).clone()).unwrap_or_default()
@@ -33,15 +48,24 @@ pub async fn get_user_detail(id: String) -> Result<UserDetail, AppError> {
         given_name: field(|h| &h.given_name),
         family_name: field(|h| &h.family_name),
         preferred_language: field(|h| &h.preferred_language),
-        created_at: user.created_at.to_rfc3339(),
-        changed_at: user.changed_at.to_rfc3339(),
+        created_at: convert::when(user.created_at, now),
+        changed_at: convert::when(user.changed_at, now),
         sequence: user.change_sequence.to_string(),
         mails: page
             .mails
             .iter()
-            .map(|m| convert::mail(m, can_write))
+            .map(|m| convert::mail(m, can_write, now))
             .collect(),
-        events: page.events.iter().map(convert::event).collect(),
+        events: page
+            .events
+            .iter()
+            .map(|e| convert::audit_entry(e, user, &page.actors, now))
+            .collect(),
+        older_than: page
+            .older_events
+            .then(|| page.events.last().map(|e| e.sequence.to_string()))
+            .flatten(),
+        event_types: event::ALL.into_iter().map(str::to_owned).collect(),
         email: convert::email_panel(&page.panel),
         lifecycle: page
             .lifecycle
@@ -261,10 +285,18 @@ pub async fn retry_mail(mail_id: String) -> Result<ActionDone, AppError> {
 #[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
+    let query = leptos_router::hooks::use_query_map();
     let retry = ServerAction::<RetryMail>::new();
     let user = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        get_user_detail,
+        move || {
+            let query = query.read();
+            (
+                params.read().get("id").unwrap_or_default(),
+                query.get("type").unwrap_or_default(),
+                query.get("before").unwrap_or_default(),
+            )
+        },
+        |(id, event_type, before)| get_user_detail(id, event_type, before),
     );
     view! {
         <ConsoleLayout>
@@ -308,8 +340,8 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
                     <dt>"Organization"</dt><dd>{summary.org_name.clone()}</dd>
                     <dt>"State"</dt><dd data-testid="user-state">{summary.state.clone()}</dd>
                     <dt>"Language"</dt><dd>{user.preferred_language.clone()}</dd>
-                    <dt>"Created"</dt><dd><time>{user.created_at.clone()}</time></dd>
-                    <dt>"Changed"</dt><dd><time>{user.changed_at.clone()}</time>" (sequence "{user.sequence.clone()}")"</dd>
+                    <dt>"Created"</dt><dd><Time at=user.created_at.clone()/></dd>
+                    <dt>"Changed"</dt><dd><Time at=user.changed_at.clone()/>" (sequence "{user.sequence.clone()}")"</dd>
                 </dl>
                 <Lifecycle id=summary.id.clone() offered=user.lifecycle.clone() error=lifecycle_error/>
             </section>
@@ -318,9 +350,14 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
             <h2 id="mails-heading">"Mails to this user"</h2>
             <MailTable mails=user.mails.clone() retry=retry/>
         </section>
-        <section class="card section" aria-labelledby="log-heading">
+        <section class="card section" aria-labelledby="log-heading" id="log">
             <h2 id="log-heading">"Audit log"</h2>
-            <AuditLog events=user.events.clone()/>
+            <AuditLog
+                user_id=summary.id.clone()
+                events=user.events.clone()
+                older_than=user.older_than.clone()
+                types=user.event_types.clone()
+            />
         </section>
     }
 }
@@ -430,7 +467,7 @@ fn CodeFacts(label: &'static str, code: Option<crate::dto::LiveCode>) -> impl In
         let state = if code.expired { "expired" } else { "live" };
         view! {
             <p class="small" data-testid="live-code">
-                {label}" ("{state}"): sent "<time>{code.sent_at}</time>", expires "<time>{code.expires_at}</time>
+                {label}" ("{state}"): sent "<Time at=code.sent_at/>", expires "<Time at=code.expires_at/>
             </p>
         }
     })
@@ -586,7 +623,7 @@ pub fn MailTable(mails: Vec<MailSummary>, retry: ServerAction<RetryMail>) -> imp
                                 <td>{mail.to.clone()}</td>
                                 <td><span class=status_class data-testid="mail-status">{mail.status.clone()}</span></td>
                                 <td>{mail.attempts}</td>
-                                <td><time>{mail.created_at.clone()}</time></td>
+                                <td><Time at=mail.created_at.clone()/></td>
                                 <td>
                                     <a href=preview target="_blank" rel="noopener">"Preview"</a>
                                     {mail.can_retry.then(|| view! {
@@ -606,17 +643,79 @@ pub fn MailTable(mails: Vec<MailSummary>, retry: ServerAction<RetryMail>) -> imp
     .into_any()
 }
 
+/// The readable audit log: who did what, when, through which door; filtered by
+/// type and paginated, newest first; each event's JSON one click away. Links and a
+/// GET form: plain HTML.
 #[component]
-fn AuditLog(events: Vec<EventEntry>) -> impl IntoView {
+fn AuditLog(
+    user_id: String,
+    events: Vec<AuditEntry>,
+    older_than: Option<String>,
+    types: Vec<String>,
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let (chosen, paged) =
+        query.with_untracked(|q| (q.get("type").unwrap_or_default(), q.get("before").is_some()));
+    let base = format!("/users/{user_id}");
+    let with_type = |mut link: String| {
+        if !chosen.is_empty() {
+            link.push_str(if link.contains('?') { "&" } else { "?" });
+            link.push_str(&format!("type={}", crate::url::encode(&chosen)));
+        }
+        link + "#log"
+    };
+    let newest = paged.then(|| with_type(base.clone()));
+    let older = older_than.map(|seq| with_type(format!("{base}?before={seq}")));
+    let options = types
+        .into_iter()
+        .map(|t| {
+            let selected = t == chosen;
+            view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+        })
+        .collect_view();
     view! {
-        <ol class="audit" reversed>
-            {events.into_iter().map(|e| view! {
-                <li data-testid="audit-entry">
-                    <code>{e.event_type}</code>" "
-                    <span class="muted small">"#"{e.sequence}" · "<time>{e.created_at}</time>" · by "{e.creator}</span>
-                    {(!e.payload.is_empty()).then(|| view! { <div class="small payload">{e.payload}</div> })}
-                </li>
-            }).collect_view()}
-        </ol>
+        <form method="get" action=format!("{base}#log") class="filters" role="search" aria-label="Audit log">
+            <div class="field">
+                <label for="log-type">"Event type"</label>
+                <select id="log-type" name="type">
+                    <option value="" selected=chosen.is_empty()>"All"</option>
+                    {options}
+                </select>
+            </div>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+        {if events.is_empty() {
+            Either::Left(view! { <p class="muted">"No events."</p> })
+        } else {
+            Either::Right(view! {
+                <ol class="audit">
+                    {events.into_iter().map(|e| view! {
+                        <li data-testid="audit-entry" data-type=e.event_type.clone()>
+                            <p class="audit-what">
+                                {match e.actor_href {
+                                    Some(href) => Either::Left(view! { <a href=href>{e.actor}</a> }),
+                                    None => Either::Right(view! { <span>{e.actor}</span> }),
+                                }}
+                                " "{e.what}
+                                {e.expires.map(|at| view! { " (expires "<Time at/>")" })}
+                            </p>
+                            <p class="muted small">
+                                <Time at=e.at relative=true/>
+                                {(!e.transport.is_empty()).then(|| view! { " · via "<span data-testid="audit-transport">{e.transport}</span> })}
+                                " · #"{e.sequence}
+                            </p>
+                            <details class="raw">
+                                <summary>"JSON"</summary>
+                                <pre>{e.raw}</pre>
+                            </details>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            })
+        }}
+        <nav class="pagination" aria-label="Audit log pages">
+            {newest.map(|href| view! { <a href=href>"Newest"</a> })}
+            {older.map(|href| view! { <a href=href rel="next">"Older"</a> })}
+        </nav>
     }
 }

@@ -135,7 +135,7 @@ where
                 return Expect::Updated(marker);
             }
             Op::AppendEvents(events) => {
-                q.push("INSERT INTO events (user_id, sequence, event_type, payload, creator, created_at) ")
+                q.push("INSERT INTO events (user_id, sequence, event_type, payload, creator, created_at, transport) ")
                     .push("VALUES ");
                 for (i, event) in events.into_iter().enumerate() {
                     if i > 0 {
@@ -147,7 +147,8 @@ where
                             .bind(event.event_type)
                             .bind(event.payload.to_string())
                             .bind(event.creator.map(|c| c.0))
-                            .bind(event.created_at.0);
+                            .bind(event.created_at.0)
+                            .bind(event.via.map(|via| via.as_str()));
                     });
                 }
             }

@@ -495,7 +495,7 @@ where
         query: &crate::store::EventQuery,
     ) -> crate::error::Result<Vec<crate::model::Event>> {
         let mut sql = Statement::<DB>::new(
-            "SELECT user_id, sequence, event_type, payload, creator, created_at FROM events WHERE user_id = ",
+            "SELECT user_id, sequence, event_type, payload, creator, created_at, transport FROM events WHERE user_id = ",
         );
         sql.push_bind(query.user.0);
         if let Some(after) = query.after {

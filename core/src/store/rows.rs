@@ -195,6 +195,7 @@ pub(crate) struct EventRow {
     payload: String,
     creator: Option<i64>,
     created_at: i64,
+    transport: Option<String>,
 }
 
 impl From<EventRow> for Event {
@@ -206,6 +207,7 @@ impl From<EventRow> for Event {
             payload: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
             creator: row.creator.map(UserId),
             created_at: Timestamp(row.created_at),
+            via: row.transport.as_deref().and_then(crate::via::Via::parse),
         }
     }
 }

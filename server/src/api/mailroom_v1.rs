@@ -21,6 +21,10 @@ pub struct EventDto {
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
+    /// The door the change came through; absent on events older than the field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "rest")]
+    pub transport: Option<&'static str>,
     #[schema(value_type = Object)]
     pub payload: Value,
 }
@@ -107,6 +111,7 @@ pub async fn user_events(
                 event_type: e.event_type,
                 created_at: e.created_at.to_rfc3339(),
                 creator: e.creator.map(|c| c.to_string()),
+                transport: e.via.map(|via| via.as_str()),
                 payload: e.payload,
             })
             .collect(),

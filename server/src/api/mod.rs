@@ -24,6 +24,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use mailroom_core::via::Via;
 use mailroom_core::{Code, Error, Mailroom};
 
 use self::error::{ConnectError, RestError};
@@ -146,6 +147,7 @@ pub fn router(mailroom: Mailroom) -> Router {
         .route("/readyz", get(health::readyz))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(paths_are_utf8))
+        .layer(axum::middleware::from_fn(through_the_api))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(mailroom)
 }
@@ -180,6 +182,19 @@ async fn paths_are_utf8(request: axum::extract::Request, next: axum::middleware:
         };
     }
     next.run(request).await
+}
+
+/// The audit log's door of an API request: Connect (JSON or binary) or REST.
+async fn through_the_api(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let via = if request.uri().path().starts_with(CONNECT_PREFIX) {
+        Via::Connect
+    } else {
+        Via::Rest
+    };
+    mailroom_core::via::scope(via, next.run(request)).await
 }
 
 /// 405 with a JSON body; the gRPC code of a wrong method is Unimplemented.

@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use mailroom_core::permissions::Caller;
 use mailroom_core::target::OrgContext;
+use mailroom_core::via::Via;
 use mailroom_core::{Error, Mailroom};
 use prost::Message;
 use tonic::service::Routes;
@@ -195,13 +196,14 @@ pub async fn dispatch(
     request: Request,
     next: Next,
 ) -> Response {
-    let router = match kind(request.headers()) {
-        Some(Kind::Grpc) => transports.grpc,
-        Some(Kind::GrpcWeb) => transports.web,
+    let (router, via) = match kind(request.headers()) {
+        Some(Kind::Grpc) => (transports.grpc, Via::Grpc),
+        Some(Kind::GrpcWeb) => (transports.web, Via::GrpcWeb),
         None => return next.run(request).await,
     };
     let request_id = request.headers().get("x-request-id").cloned();
-    match REQUEST_ID.scope(request_id, router.oneshot(request)).await {
+    let call = REQUEST_ID.scope(request_id, router.oneshot(request));
+    match mailroom_core::via::scope(via, call).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
     }

@@ -330,7 +330,171 @@ async fn lifecycle_from_the_user_page(app: TestApp) {
     assert!(list.contains("The user is deleted."));
 }
 
+/// The audit log records each event's door, and the user page tells it as sentences:
+/// who (a name linked to its page, "the user", "a link in a mail", Mailroom), what,
+/// when, through which door; filtered by type, paginated, the JSON one click away.
+async fn the_audit_log_says_who_what_when_and_through_which_door(app: TestApp) {
+    use mailroom_server::grpc::pb::zitadel::user::v2 as user;
+
+    // REST creates the user (its code is mailed); Connect, gRPC and the console
+    // change the address; the link in the mail verifies it.
+    let created = app
+        .post_ok(
+            "/v2/users/human",
+            json!({"profile": {"givenName": "Aud", "familyName": "It"}, "email": {"email": "a1@example.com"}}),
+        )
+        .await;
+    let id = UserId::parse(created.body["userId"].as_str().unwrap()).unwrap();
+    let connect = app
+        .connect(
+            &app.pat,
+            "/zitadel.user.v2.UserService/SetEmail",
+            json!({"userId": id.to_string(), "email": "a2@example.com", "returnCode": {}}),
+        )
+        .await;
+    assert_eq!(connect.status, 200, "{}", connect.body);
+    app.user_service()
+        .set_email(crate::grpc_client::call(
+            &app.pat,
+            None,
+            user::SetEmailRequest {
+                user_id: id.to_string(),
+                email: "a3@example.com".into(),
+                verification: Some(user::set_email_request::Verification::ReturnCode(
+                    user::ReturnEmailVerificationCode {},
+                )),
+            },
+        ))
+        .await
+        .expect("SetEmail over gRPC");
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+    // The creation mailed a code: past the send interval.
+    app.clock.advance_secs(31);
+    let changed = console_post(
+        &app,
+        &admin,
+        "change_email",
+        &[
+            ("id", &id.to_string()),
+            ("email", "a4@example.com"),
+            ("mode", "send"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(changed.status(), 200);
+    app.deliver().await;
+    let mail = app.mails(id).await.remove(0);
+    let code = app.mail_secret(mail.id).await.code;
+    let verified = app
+        .client
+        .post(app.url("/api/verify_email_link"))
+        .header("accept", "text/html")
+        .header("origin", app.base.clone())
+        .form(&[
+            ("user_id", id.to_string().as_str()),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(verified.status().is_redirection());
+
+    let events = app
+        .get(&format!("/mailroom/v1/users/{id}/events"))
+        .await
+        .body["events"]
+        .clone();
+    let doors: Vec<(&str, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["transport"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let changed_through: Vec<&str> = doors
+        .iter()
+        .filter(|(t, _)| *t == "user.human.email.changed")
+        .map(|(_, via)| *via)
+        .collect();
+    assert_eq!(changed_through, ["connect", "grpc", "console"]);
+    assert_eq!(doors[0], ("user.human.added", "rest"));
+    assert!(
+        doors.contains(&("user.human.email.code.sent", "system")),
+        "{doors:?}"
+    );
+    assert_eq!(
+        doors.last().unwrap(),
+        &("user.human.email.verified", "page")
+    );
+
+    // Without the renderer's empty markers between text parts.
+    let page = admin
+        .get(app.url(&format!("/users/{id}")))
+        .text_body()
+        .await
+        .replace("<!>", "");
+    for sentence in [
+        "a link in a mail</span> verified the email address",
+        "changed the email to a4@example.com",
+        "via <span data-testid=\"audit-transport\">gRPC</span>",
+        "via <span data-testid=\"audit-transport\">console</span>",
+        "Mailroom</span> delivered the verification mail",
+        "sent a verification code (expires <time",
+        "data-local=\"ago\"",
+        "UTC</time>",
+        "<summary>JSON</summary>",
+    ] {
+        assert!(page.contains(sentence), "{sentence:?} in {page}");
+    }
+    let admin_id = app
+        .mailroom
+        .store()
+        .user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(page.contains(&format!("<a href=\"/users/{admin_id}\">Mailroom Administrator</a> changed the email to a4@example.com")), "{page}");
+
+    // Only one type; then pages of 50, newest first.
+    let only = admin
+        .get(app.url(&format!("/users/{id}?type=user.human.email.changed")))
+        .text_body()
+        .await;
+    assert_eq!(only.matches("data-testid=\"audit-entry\"").count(), 3);
+    for i in 0..30 {
+        app.post_ok(
+            &format!("/v2/users/{id}/email"),
+            json!({"email": format!("p{i}@example.com"), "returnCode": {}}),
+        )
+        .await;
+    }
+    let first = admin
+        .get(app.url(&format!("/users/{id}")))
+        .text_body()
+        .await;
+    assert_eq!(first.matches("data-testid=\"audit-entry\"").count(), 50);
+    let total = events.as_array().unwrap().len() + 60;
+    let older = format!("/users/{id}?before={}#log", total - 49);
+    assert!(first.contains(&format!("href=\"{older}\"")), "{first}");
+    let second = admin
+        .get(app.url(&older.replace("#log", "")))
+        .text_body()
+        .await;
+    assert_eq!(
+        second.matches("data-testid=\"audit-entry\"").count(),
+        total - 50
+    );
+    assert!(!second.contains("rel=\"next\""), "the last page");
+}
+
 both_backends!(
     dashboard_counts_what_the_caller_may_read,
-    lifecycle_from_the_user_page
+    lifecycle_from_the_user_page,
+    the_audit_log_says_who_what_when_and_through_which_door
 );

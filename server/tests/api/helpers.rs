@@ -314,6 +314,7 @@ impl TestApp {
                     payload: serde_json::json!({"email": email}),
                     creator: None,
                     created_at: now,
+                    via: None,
                 }]),
             ],
         })

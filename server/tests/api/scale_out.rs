@@ -73,7 +73,7 @@ async fn sessions_and_send_limits_are_shared() {
         .to_owned();
     let page = a
         .client
-        .get(format!("{b_base}/"))
+        .get(format!("{b_base}/users"))
         .header("cookie", &cookie)
         .send()
         .await
