@@ -77,6 +77,46 @@ pub struct UserDetail {
     pub event_types: Vec<String>,
     /// The lifecycle changes the caller may make now (`LIFECYCLE` keys).
     pub lifecycle: Vec<String>,
+    /// A machine user's tokens.
+    pub tokens: Option<MachineTokens>,
+}
+
+/// `/orgs`: the orgs the caller may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgsPage {
+    /// (id, name, created)
+    pub orgs: Vec<(String, String, When)>,
+    /// Whether the caller may create orgs (an instance owner).
+    pub can_create: bool,
+}
+
+/// `/orgs/{id}`: an org and its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgDetail {
+    pub id: String,
+    pub name: String,
+    /// (user id, display name, username, roles)
+    pub members: Vec<(String, String, String, Vec<String>)>,
+    pub can_manage_members: bool,
+}
+
+/// A machine user's personal access tokens, as its page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineTokens {
+    pub user_id: String,
+    pub tokens: Vec<TokenRow>,
+    /// Whether the caller may create and remove them.
+    pub can_manage: bool,
+    /// A token a plain form post just made, shown this once.
+    pub new_token: Option<String>,
+}
+
+/// A token as listed: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: String,
+    pub created: When,
+    pub expires: Option<When>,
 }
 
 /// What the user page's email panel (an island) shows and re-reads after an action.

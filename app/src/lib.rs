@@ -19,8 +19,16 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::pages::{
-    dashboard::DashboardPage, init::InitPage, login::LoginPage, mailbox::MailboxPage,
-    not_found::NotFound, user::UserPage, users::UsersPage, verify::VerifyPage,
+    dashboard::DashboardPage,
+    init::InitPage,
+    login::LoginPage,
+    mailbox::MailboxPage,
+    new_user::NewUserPage,
+    not_found::NotFound,
+    orgs::{OrgPage, OrgsPage},
+    user::UserPage,
+    users::UsersPage,
+    verify::VerifyPage,
 };
 
 /// The HTML document around every page (rendered on the server only).
@@ -79,8 +87,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async/>
                 <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/mailbox") view=MailboxPage ssr=SsrMode::Async/>
+                <Route path=path!("/orgs") view=OrgsPage ssr=SsrMode::Async/>
+                <Route path=path!("/orgs/:id") view=OrgPage ssr=SsrMode::Async/>
                 <Route path=path!("/ui/v2/login/verify") view=VerifyPage ssr=SsrMode::Async/>
                 <Route path=path!("/ui/login/user/init") view=InitPage ssr=SsrMode::Async/>
             </Routes>

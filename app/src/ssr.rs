@@ -32,13 +32,7 @@ impl From<mailroom_core::Error> for AppError {
         }
         // The same status the JSON API would answer, instead of a blanket 500 — except
         // for plain HTML form posts, which must stay redirects back to their page.
-        let form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-        });
+        let form_post = is_form_post();
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !form_post)
         {
             response.set_status(mailroom_wire::http_status(err.code));
@@ -62,6 +56,23 @@ impl From<mailroom_core::Error> for AppError {
             }),
         }
     }
+}
+
+/// A form field the server function refuses: 400, as the API answers bad input.
+pub fn invalid(message: impl Into<String>) -> AppError {
+    mailroom_core::Error::plain(mailroom_core::Code::InvalidArgument, message.into()).into()
+}
+
+/// Whether the request being served is a plain HTML form post (a browser without
+/// JavaScript, or before an island is hydrated): it is answered with a redirect.
+pub fn is_form_post() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

@@ -81,6 +81,8 @@ pub struct UserPageView {
     pub older_events: bool,
     /// The display names of the users who made these events (deleted ones too).
     pub actors: Vec<(UserId, String)>,
+    /// Whether the caller may change the user (its lifecycle, its tokens).
+    pub may_change: bool,
     /// What the caller may do to the user's lifecycle now.
     pub lifecycle: Vec<crate::user_state::Lifecycle>,
 }
@@ -173,8 +175,14 @@ impl Mailroom {
                 actors.push((creator, actor.display_name()));
             }
         }
-        let lifecycle = self.lifecycle_actions(caller, &user).await?;
+        let may_change = self.may_change(caller, &user).await?;
+        let lifecycle = if may_change {
+            Self::lifecycle_actions(&user)
+        } else {
+            Vec::new()
+        };
         Ok(UserPageView {
+            may_change,
             user,
             panel,
             mails,

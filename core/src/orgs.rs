@@ -132,6 +132,96 @@ impl Mailroom {
         })
     }
 
+    /// The console's org page: the org and its members with their roles, for a caller
+    /// who may read the org (others: unknown).
+    pub async fn org_page(&self, caller: &Caller, id: OrgId) -> Result<OrgPage> {
+        let missing = || Error::not_found("QUERY-mvn3R", "Organisation not found");
+        if !caller.can(Permission::OrgRead, id) {
+            return Err(missing());
+        }
+        let org = self
+            .store
+            .org(id)
+            .await?
+            .filter(|org| org.state != OrgState::Removed)
+            .ok_or_else(missing)?;
+        let mut members = Vec::new();
+        for membership in self.store.org_memberships(id).await? {
+            if let Some(user) = self.live_user(membership.user_id).await? {
+                members.push((user, membership.roles));
+            }
+        }
+        Ok(OrgPage {
+            can_manage_members: caller.can(Permission::OrgMemberWrite, id),
+            org,
+            members,
+        })
+    }
+
+    /// The orgs the caller may read (the console's `/orgs`), by name.
+    pub async fn orgs_page(&self, caller: &Caller) -> Result<Vec<Org>> {
+        let readable = caller.orgs_with(Permission::OrgRead);
+        let mut orgs: Vec<Org> = self
+            .store
+            .orgs()
+            .await?
+            .into_iter()
+            .filter(|org| org.state != OrgState::Removed)
+            .filter(|org| readable.as_ref().is_none_or(|r| r.contains(&org.id)))
+            .collect();
+        orgs.sort_by_key(|org| org.name.to_lowercase());
+        Ok(orgs)
+    }
+
+    /// The console's "add member": the user named by its username (or id).
+    pub async fn add_member_named(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        who: &str,
+        roles: &[String],
+    ) -> Result<UserId> {
+        let who = who.trim();
+        let mut user = self.store.user_by_username(who).await?;
+        if user.is_none() {
+            if let Some(id) = UserId::parse(who) {
+                user = self.store.user(id).await?;
+            }
+        }
+        let user = user
+            .filter(|user| !user.is_deleted())
+            .ok_or_else(|| Error::not_found("COMMAND-u8iLp", "User could not be found"))?;
+        self.add_member(caller, OrgContext::Org(org), user.id, roles)
+            .await?;
+        Ok(user.id)
+    }
+
+    /// Ends `user`'s membership of `org`. Needs `org.member.write` there, and the
+    /// target rule: a caller cannot strip someone more powerful than itself.
+    pub async fn remove_member(&self, caller: &Caller, org: OrgId, user_id: UserId) -> Result<()> {
+        if !caller.can(Permission::OrgMemberWrite, org) {
+            return Err(Error::permission_denied(
+                "AUTH-5mWD2",
+                "No matching permissions found",
+            ));
+        }
+        let not_member = || Error::not_found("MEMBER-LDHkA", "Member not found");
+        let user = self.live_user(user_id).await?.ok_or_else(not_member)?;
+        let memberships = self.store.memberships(user.id).await?;
+        if !memberships.iter().any(|m| m.org_id == Some(org)) {
+            return Err(not_member());
+        }
+        self.require_target(caller, &user).await?;
+        let mut write = Write::new();
+        write.push(Op::DeleteMembership {
+            user_id: user.id,
+            org_id: org,
+        });
+        self.store.commit(write).await?;
+        self.auth_changed().await;
+        Ok(())
+    }
+
     async fn existing_user(&self, user_id: UserId) -> Result<UserId> {
         let not_found = || Error::not_found("COMMAND-u8iLp", "User could not be found");
         self.live_user(user_id)
@@ -142,6 +232,15 @@ impl Mailroom {
 }
 
 /// Org roles by name; instance roles and unknown names are refused.
+/// An org's page in the console.
+#[derive(Debug, Clone)]
+pub struct OrgPage {
+    pub org: Org,
+    /// Its live members and their roles there, by user id.
+    pub members: Vec<(crate::model::User, Vec<Role>)>,
+    pub can_manage_members: bool,
+}
+
 fn parse_org_roles(names: &[String], default: Vec<Role>) -> Result<Vec<Role>> {
     if names.is_empty() {
         return Ok(default);

@@ -218,6 +218,20 @@ impl Mailroom {
         })
     }
 
+    /// A new token, sealed for the one page view that shows it to a browser without
+    /// JavaScript (it waits in the session meanwhile): under the master key and bound
+    /// to its owner, so the stored session yields no live token (SPEC §7).
+    pub fn seal_new_token(&self, owner: UserId, token: &str) -> String {
+        self.sealer
+            .seal(token.as_bytes(), &new_token_context(owner))
+    }
+
+    /// The token `seal_new_token` sealed for `owner`; `None` for anything else.
+    pub fn open_new_token(&self, owner: UserId, sealed: &str) -> Option<String> {
+        let plain = self.sealer.open(sealed, &new_token_context(owner)).ok()?;
+        String::from_utf8(plain).ok()
+    }
+
     async fn one_token(
         &self,
         user: &User,
@@ -238,6 +252,10 @@ impl Mailroom {
             sequence,
         })
     }
+}
+
+fn new_token_context(owner: UserId) -> Vec<u8> {
+    format!("new-token:{owner}").into_bytes()
 }
 
 /// An unknown owner on get and remove reads like an unknown token (ZITADEL's ids).

@@ -149,30 +149,28 @@ impl Mailroom {
         Ok(Some(turn))
     }
 
-    /// v2: an existing user (human or machine) the caller may write.
-    /// The lifecycle changes the console offers `caller` on `user`: those the server
-    /// would make (the permission, the target rule, the user's state). The last
-    /// instance owner's guard is left to the change itself, which explains it.
-    pub(crate) async fn lifecycle_actions(
-        &self,
-        caller: &Caller,
-        user: &User,
-    ) -> Result<Vec<Lifecycle>> {
-        if user.is_deleted()
-            || !caller.can(Permission::UserWrite, user.org_id)
-            || self.require_target(caller, user).await.is_err()
-        {
-            return Ok(Vec::new());
-        }
+    /// Whether `caller` may change `user` at all: a live user, the permission, and
+    /// the target rule (what the console's actions on a user's page follow).
+    pub(crate) async fn may_change(&self, caller: &Caller, user: &User) -> Result<bool> {
+        Ok(!user.is_deleted()
+            && caller.can(Permission::UserWrite, user.org_id)
+            && self.require_target(caller, user).await.is_ok())
+    }
+
+    /// The lifecycle changes the console offers on `user` to a caller who may change
+    /// it: those its state allows. The last instance owner's guard is left to the
+    /// change itself, which explains it.
+    pub(crate) fn lifecycle_actions(user: &User) -> Vec<Lifecycle> {
         let mut actions: Vec<Lifecycle> = StateChange::ALL
             .into_iter()
             .filter(|change| change.refusal(user.state).is_none())
             .map(Lifecycle::State)
             .collect();
         actions.push(Lifecycle::Delete);
-        Ok(actions)
+        actions
     }
 
+    /// v2: an existing user (human or machine) the caller may write.
     async fn v2_user_for_write(&self, caller: &Caller, user_id: UserId) -> Result<User> {
         let not_found = || Error::not_found("COMMAND-5m9lw", "User could not be found");
         let user = self.live_user(user_id).await?.ok_or_else(not_found)?;

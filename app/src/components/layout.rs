@@ -15,6 +15,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
             <nav aria-label="Main">
                 <a href="/">"Dashboard"</a>
                 <a href="/users">"Users"</a>
+                <a href="/orgs">"Organizations"</a>
                 <a href="/mailbox">"Mailbox"</a>
             </nav>
             <div class="whoami">

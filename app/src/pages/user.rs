@@ -66,6 +66,13 @@ pub async fn get_user_detail(
             .then(|| page.events.last().map(|e| e.sequence.to_string()))
             .flatten(),
         event_types: event::ALL.into_iter().map(str::to_owned).collect(),
+        tokens: match user.kind {
+            mailroom_core::model::UserKind::Machine(_) => Some(
+                crate::pages::tokens::machine_tokens(&mailroom, &caller, user.id, page.may_change)
+                    .await?,
+            ),
+            mailroom_core::model::UserKind::Human(_) => None,
+        },
         email: convert::email_panel(&page.panel),
         lifecycle: page
             .lifecycle
@@ -141,10 +148,7 @@ pub async fn change_lifecycle(id: String, change: String) -> Result<ActionDone, 
 
     let (mailroom, caller) = crate::ssr::caller().await?;
     let Some(change) = LIFECYCLE.iter().find(|l| l.key == change) else {
-        return Err(AppError::new(
-            "invalid_argument",
-            "Unknown lifecycle change",
-        ));
+        return Err(crate::ssr::invalid("Unknown lifecycle change"));
     };
     let user = user_id(&id);
     match change.action() {
@@ -330,7 +334,7 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
         <div class="grid">
             <section class="card" aria-labelledby="email-heading">
                 <h2 id="email-heading">"Email"</h2>
-                <EmailPanelIsland panel=user.email.clone() url_error/>
+                <EmailPanelIsland panel=user.email.clone() url_error=url_error.clone()/>
             </section>
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">"Profile"</h2>
@@ -346,6 +350,12 @@ fn UserView(user: UserDetail, retry: ServerAction<RetryMail>) -> impl IntoView {
                 <Lifecycle id=summary.id.clone() offered=user.lifecycle.clone() error=lifecycle_error/>
             </section>
         </div>
+        {user.tokens.clone().map(|tokens| view! {
+            <section class="card section" aria-labelledby="tokens-heading" id="tokens">
+                <h2 id="tokens-heading">"Personal access tokens"</h2>
+                <crate::pages::tokens::TokensSection tokens url_error=url_error.clone()/>
+            </section>
+        })}
         <section class="card section" aria-labelledby="mails-heading">
             <h2 id="mails-heading">"Mails to this user"</h2>
             <MailTable mails=user.mails.clone() retry=retry/>
@@ -554,14 +564,28 @@ fn EmailActions(
     }
 }
 
-/// What a lifecycle change just did, from `?done=` (a fixed sentence per change,
-/// never text from the URL).
+/// What a form just did, from `?done=` (a fixed sentence per key, never text from
+/// the URL): a lifecycle change, a new user, a removed token.
 #[component]
 pub fn DoneNotice() -> impl IntoView {
+    const OTHERS: [(&str, &str); 3] = [
+        ("created", "The user is created."),
+        (
+            "invited",
+            "The user is created, and the invitation is on its way.",
+        ),
+        ("token-removed", "The token is removed; it no longer works."),
+    ];
     let query = leptos_router::hooks::use_query_map();
     let done = query.read_untracked().get("done").unwrap_or_default();
-    LIFECYCLE.iter().find(|l| l.key == done).map(|l| {
-        view! { <p class="notice notice-ok" role="status" data-testid="done-notice">{l.done}</p> }
+    let sentence = LIFECYCLE
+        .iter()
+        .map(|l| (l.key, l.done))
+        .chain(OTHERS)
+        .find(|(key, _)| *key == done)
+        .map(|(_, sentence)| sentence);
+    sentence.map(|sentence| {
+        view! { <p class="notice notice-ok" role="status" data-testid="done-notice">{sentence}</p> }
     })
 }
 

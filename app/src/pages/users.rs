@@ -86,7 +86,10 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users · Mailroom"/>
         <ConsoleLayout>
-            <h1>"Users"</h1>
+            <div class="title-row">
+                <h1>"Users"</h1>
+                <a class="button" href="/users/new">"New user"</a>
+            </div>
             <crate::pages::user::DoneNotice/>
             <form method="get" action="/users" class="filters" role="search">
                 <div class="field">

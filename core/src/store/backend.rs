@@ -142,6 +142,10 @@ where
         Sql::<B::Db>::memberships(self.read_pool(), user).await
     }
 
+    async fn org_memberships(&self, org: OrgId) -> Result<Vec<Membership>> {
+        Sql::<B::Db>::org_memberships(self.read_pool(), org).await
+    }
+
     async fn active_instance_owners(&self, except: UserId) -> Result<i64> {
         Sql::<B::Db>::active_instance_owners(self.read_pool(), except).await
     }

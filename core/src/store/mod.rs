@@ -90,6 +90,11 @@ pub enum Op {
     /// One statement for all of a write's events (each statement is a round trip).
     AppendEvents(Vec<Event>),
     PutMembership(Membership),
+    /// Ends a user's membership of one org.
+    DeleteMembership {
+        user_id: UserId,
+        org_id: OrgId,
+    },
     InsertToken(PersonalAccessToken),
     RevokeToken {
         id: crate::ids::TokenId,
@@ -362,6 +367,8 @@ pub trait Store: Send + Sync + 'static {
     /// of all matches.
     async fn users(&self, query: &UserQuery) -> Result<(Vec<(User, bool)>, u64)>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
+    /// The memberships of one org (its members and their roles).
+    async fn org_memberships(&self, org: OrgId) -> Result<Vec<Membership>>;
     /// Active users with the instance role IAM_OWNER, other than `except`.
     async fn active_instance_owners(&self, except: UserId) -> Result<i64>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;

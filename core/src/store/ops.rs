@@ -193,6 +193,12 @@ where
                          created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
                     );
             }
+            Op::DeleteMembership { user_id, org_id } => {
+                q.push("DELETE FROM memberships WHERE user_id = ")
+                    .push_bind(user_id.0)
+                    .push(" AND org_id = ")
+                    .push_bind(org_id.0);
+            }
             Op::DeleteCode { user_id, kind } => {
                 q.push("DELETE FROM codes WHERE user_id = ")
                     .push_bind(user_id.0)

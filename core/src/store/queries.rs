@@ -253,6 +253,19 @@ where
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    pub(crate) async fn org_memberships(
+        pool: &sqlx::Pool<DB>,
+        org: crate::ids::OrgId,
+    ) -> crate::error::Result<Vec<crate::model::Membership>> {
+        let rows: Vec<crate::store::rows::MembershipRow> = sqlx::query_as(
+            "SELECT user_id, org_id, roles FROM memberships WHERE org_id = $1 ORDER BY user_id",
+        )
+        .bind(org.0)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     pub(crate) async fn token_owner(
         pool: &sqlx::Pool<DB>,
         token_hash: &str,

@@ -493,8 +493,507 @@ async fn the_audit_log_says_who_what_when_and_through_which_door(app: TestApp) {
     assert!(!second.contains("rel=\"next\""), "the last page");
 }
 
+/// The new-user form's fields, with `changes` over the defaults of an invited human.
+fn new_user_form<'a>(app: &TestApp, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, String)> {
+    let mut form: Vec<(&str, String)> = vec![
+        ("kind", "human".into()),
+        ("org", app.org_id.to_string()),
+        ("username", String::new()),
+        ("given_name", "Nora".into()),
+        ("family_name", "New".into()),
+        ("email", "nora@example.com".into()),
+        ("mode", "invite".into()),
+        ("password", String::new()),
+        ("name", String::new()),
+        ("description", String::new()),
+    ];
+    for (key, value) in changes {
+        form.iter_mut().find(|(k, _)| k == key).unwrap().1 = value.to_string();
+    }
+    form
+}
+
+async fn create_user_by_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    changes: &[(&str, &str)],
+    html: bool,
+) -> reqwest::Response {
+    let form = new_user_form(app, changes);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    console_post(app, client, "create_user", &form, html).await
+}
+
+/// The created user's id, from the page the form went to.
+fn created_id(response: &reqwest::Response, done: &str) -> UserId {
+    let location = response.headers()["location"].to_str().unwrap();
+    let id = location
+        .strip_prefix("/users/")
+        .and_then(|rest| rest.strip_suffix(&format!("?done={done}")))
+        .unwrap_or_else(|| panic!("{location}"));
+    UserId::parse(id).unwrap()
+}
+
+async fn new_users_from_the_console(app: TestApp) {
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let users_before =
+        app.post_ok("/v2/users", json!({})).await.body["details"]["totalResult"].clone();
+
+    // Invited: initial, with the initialization mail.
+    let invited = create_user_by_form(&app, &admin, &[], true).await;
+    assert!(invited.status().is_redirection(), "{}", invited.status());
+    let nora = created_id(&invited, "invited");
+    let shown = app.get(&format!("/v2/users/{nora}")).await.body;
+    assert_eq!(shown["user"]["state"], "USER_STATE_INITIAL");
+    assert_eq!(shown["user"]["username"], "nora@example.com");
+    assert_eq!(app.mails(nora).await[0].kind.as_db(), "initialization");
+    assert_eq!(
+        app.event_types(nora).await,
+        ["user.human.added", "user.human.initialization.code.added"]
+    );
+
+    // An initial password: active, the address gets a verification mail.
+    let with_password = create_user_by_form(
+        &app,
+        &admin,
+        &[
+            ("email", "pia@example.com"),
+            ("username", "pia"),
+            ("mode", "password"),
+            ("password", "pia-password-1"),
+        ],
+        true,
+    )
+    .await;
+    let pia = created_id(&with_password, "created");
+    let pia_user = app.user(pia).await;
+    assert_eq!(pia_user.state.as_db(), "active");
+    assert!(pia_user.human().unwrap().password_hash.is_some());
+    assert_eq!(app.mails(pia).await[0].kind.as_db(), "email_verification");
+    let (status, _) = app.sign_in("pia", "pia-password-1").await;
+    assert_eq!(
+        status, 400,
+        "signs in only with user.read somewhere; the password was checked"
+    );
+
+    // Verified.
+    let verified = create_user_by_form(
+        &app,
+        &admin,
+        &[("email", "vic@example.com"), ("mode", "verified")],
+        true,
+    )
+    .await;
+    let vic = created_id(&verified, "created");
+    assert!(app.user(vic).await.human().unwrap().email_verified);
+    assert!(app.mails(vic).await.is_empty());
+
+    // A machine user.
+    let machine = create_user_by_form(
+        &app,
+        &admin,
+        &[
+            ("kind", "machine"),
+            ("username", "robot"),
+            ("name", "Robot"),
+            ("description", "CI"),
+        ],
+        true,
+    )
+    .await;
+    let robot = created_id(&machine, "created");
+    assert_eq!(
+        app.get(&format!("/v2/users/{robot}")).await.body["user"]["machine"]["name"],
+        "Robot"
+    );
+
+    // Bad input: a clear error, nothing written.
+    for (changes, status, message) in [
+        (vec![("email", "not an address")], 400, "Email is invalid"),
+        (vec![("email", "")], 400, "Email is empty"),
+        (vec![("given_name", " ")], 400, "A given name is required"),
+        (
+            vec![("email", "x@example.com"), ("username", "pia")],
+            409,
+            "User already exists",
+        ),
+        (
+            vec![
+                ("email", "y@example.com"),
+                ("mode", "password"),
+                ("password", "short"),
+            ],
+            400,
+            "The password must be between 8 and 200 characters",
+        ),
+        (
+            vec![("email", "z@example.com"), ("org", "12345")],
+            403,
+            "Organisation doesn't exist",
+        ),
+        (
+            vec![("kind", "machine"), ("username", "r2"), ("name", "")],
+            400,
+            "A name is required",
+        ),
+    ] {
+        let refused = create_user_by_form(&app, &admin, &changes, false).await;
+        assert_eq!(refused.status(), status, "{changes:?}");
+        let body = refused.text().await.unwrap();
+        assert!(body.contains(message), "{changes:?}: {body}");
+    }
+    // A plain form post comes back to the form (its page, the referer) with the error.
+    let form = new_user_form(&app, &[("email", "not an address")]);
+    let refused = admin
+        .post(app.url("/api/create_user"))
+        .header("accept", "text/html")
+        .header("origin", app.base.clone())
+        .header("referer", app.url("/users/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let location = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&app.url("/users/new?")), "{location}");
+    assert!(location.contains("__err="), "{location}");
+    let total = app.post_ok("/v2/users", json!({})).await.body["details"]["totalResult"].clone();
+    let expected = users_before.as_str().unwrap().parse::<u64>().unwrap() + 4;
+    assert_eq!(total, expected.to_string(), "only the four created");
+
+    // A viewer may create no one.
+    let viewer = app.console_user("wanda", "wanda-password", None).await;
+    app.grant(viewer, Some(app.org_id), Role::OrgOwnerViewer)
+        .await;
+    let (_, wanda) = app.sign_in("wanda", "wanda-password").await;
+    let page = wanda.get(app.url("/users/new")).text_body().await;
+    assert!(page.contains("You may not create users in any organization."));
+    let forced = create_user_by_form(&app, &wanda, &[("email", "w@example.com")], false).await;
+    assert_eq!(forced.status(), 403);
+}
+
+/// The status of an API call with `token`: 401 once it no longer works.
+async fn token_status(app: &TestApp, token: &str) -> u16 {
+    app.get_by(token, "/v2/users/1").await.status
+}
+
+async fn a_machine_users_tokens_from_its_page(app: TestApp) {
+    let (robot, _) = app.machine(app.org_id, "robot", Role::OrgUserManager).await;
+    let id = robot.to_string();
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let page = admin
+        .get(app.url(&format!("/users/{id}")))
+        .text_body()
+        .await;
+    assert!(page.contains("Personal access tokens"));
+    assert_eq!(
+        page.matches("data-testid=\"token-row\"").count(),
+        1,
+        "the fixture's token"
+    );
+
+    // With JavaScript the new token comes back in the answer.
+    let made = console_post(
+        &app,
+        &admin,
+        "create_token",
+        &[("id", &id), ("expires", "")],
+        false,
+    )
+    .await;
+    assert_eq!(made.status(), 200);
+    let token = made.json::<serde_json::Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(token_status(&app, &token).await, 401, "the new token works");
+    let page = admin
+        .get(app.url(&format!("/users/{id}")))
+        .text_body()
+        .await;
+    assert_eq!(page.matches("data-testid=\"token-row\"").count(), 2);
+    assert!(!page.contains(&token), "a listed token is never shown");
+
+    // Removed: it stops at once.
+    let tokens = app
+        .post_ok(
+            "/v2/users/pats/search",
+            json!({"filters": [{"userIdFilter": {"id": id}}]}),
+        )
+        .await
+        .body["result"]
+        .clone();
+    let newest = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .max()
+        .unwrap();
+    let removed = console_post(
+        &app,
+        &admin,
+        "remove_token",
+        &[("id", &id), ("token_id", &newest)],
+        false,
+    )
+    .await;
+    assert_eq!(removed.status(), 200);
+    assert_eq!(token_status(&app, &token).await, 401);
+
+    // Without JavaScript: back to the page, which shows the token once; until then
+    // it waits in the session, sealed, so a dump of the database holds no token.
+    let made = console_post(
+        &app,
+        &admin,
+        "create_token",
+        &[("id", &id), ("expires", "2099-01-01")],
+        true,
+    )
+    .await;
+    assert!(made.status().is_redirection());
+    assert_eq!(
+        made.headers()["location"],
+        format!("/users/{id}#tokens").as_str()
+    );
+    let once = admin
+        .get(app.url(&format!("/users/{id}")))
+        .text_body()
+        .await;
+    let shown = once
+        .split("id=\"new-token-value\"")
+        .nth(1)
+        .and_then(|rest| rest.split("value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the new token on the page")
+        .to_owned();
+    assert_ne!(token_status(&app, &shown).await, 401);
+    assert!(!crate::security_at_rest::dump(&app).await.contains(&shown));
+    assert!(once.contains("1 Jan 2099, 00:00 UTC"), "its expiry");
+    let again = admin
+        .get(app.url(&format!("/users/{id}")))
+        .text_body()
+        .await;
+    assert!(!again.contains("data-testid=\"new-token\""), "shown once");
+
+    // Bad input and callers who may not.
+    let refused = console_post(
+        &app,
+        &admin,
+        "create_token",
+        &[("id", &id), ("expires", "soon")],
+        false,
+    )
+    .await;
+    assert_eq!(refused.status(), 400);
+    let refused = console_post(
+        &app,
+        &admin,
+        "create_token",
+        &[("id", &id), ("expires", "2001-01-01")],
+        false,
+    )
+    .await;
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Expiration date is in the past"));
+    let viewer = app.console_user("tess", "tess-password", None).await;
+    app.grant(viewer, Some(app.org_id), Role::OrgOwnerViewer)
+        .await;
+    let (_, tess) = app.sign_in("tess", "tess-password").await;
+    let page = tess.get(app.url(&format!("/users/{id}"))).text_body().await;
+    assert!(
+        page.contains("data-testid=\"token-row\""),
+        "a viewer sees the list"
+    );
+    assert!(!page.contains("Create token"), "but may not change it");
+    let forced = console_post(
+        &app,
+        &tess,
+        "create_token",
+        &[("id", &id), ("expires", "")],
+        false,
+    )
+    .await;
+    assert_eq!(forced.status(), 403);
+}
+
+/// The org id a form went to (`/orgs/{id}?done=…`).
+fn org_of(response: &reqwest::Response) -> String {
+    let location = response.headers()["location"].to_str().unwrap();
+    location
+        .strip_prefix("/orgs/")
+        .and_then(|rest| rest.split('?').next())
+        .unwrap_or_else(|| panic!("{location}"))
+        .to_owned()
+}
+
+async fn orgs_and_members_from_the_console(app: TestApp) {
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let page = admin.get(app.url("/orgs")).text_body().await;
+    assert_eq!(page.matches("data-testid=\"org-row\"").count(), 1);
+    assert!(
+        page.contains("Create organization"),
+        "an instance owner creates orgs"
+    );
+
+    let created = console_post(&app, &admin, "create_org", &[("name", "Acme")], true).await;
+    let acme = org_of(&created);
+    let page = admin
+        .get(app.url(&format!("/orgs/{acme}")))
+        .text_body()
+        .await;
+    assert!(page.contains("<title>Acme · Mailroom</title>"));
+    let refused = console_post(&app, &admin, "create_org", &[("name", "Acme")], false).await;
+    assert_eq!(refused.status(), 409, "the name is taken");
+    let refused = console_post(&app, &admin, "create_org", &[("name", " ")], false).await;
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Organisation name is empty"));
+
+    // Members: added with roles, then they may read (and, as owner, manage) it.
+    let mia = app.console_user("mia", "mia-password", None).await;
+    let added = console_post(
+        &app,
+        &admin,
+        "add_org_member",
+        &[("id", &acme), ("user", "mia"), ("roles[0]", "ORG_OWNER")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        added.headers()["location"],
+        format!("/orgs/{acme}?done=member-added").as_str()
+    );
+    let page = admin
+        .get(app.url(&format!("/orgs/{acme}")))
+        .text_body()
+        .await;
+    assert_eq!(page.matches("data-testid=\"member-row\"").count(), 1);
+    assert!(page.contains("ORG_OWNER"));
+    for (form, status, message) in [
+        (vec![("user", "mia")], 400, "Roles are empty"),
+        (
+            vec![("user", "nobody"), ("roles[0]", "ORG_OWNER")],
+            404,
+            "User could not be found",
+        ),
+        (
+            vec![("user", "mia"), ("roles[0]", "IAM_OWNER")],
+            400,
+            "Role is not an organization role",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("id", &acme));
+        let refused = console_post(&app, &admin, "add_org_member", &form, false).await;
+        assert_eq!(refused.status(), status, "{form:?}");
+        assert!(refused.text().await.unwrap().contains(message), "{form:?}");
+    }
+    let (_, mia_client) = app.sign_in("mia", "mia-password").await;
+    let page = mia_client.get(app.url("/orgs")).text_body().await;
+    assert!(page.contains(&format!("/orgs/{acme}")));
+    assert!(
+        !page.contains(&format!("/orgs/{}", app.org_id)),
+        "only the orgs mia may read"
+    );
+    assert!(!page.contains("Create organization"));
+
+    // The target rule: mia (owner of Acme) cannot remove the instance owner from it.
+    let admin_id = app
+        .mailroom
+        .store()
+        .user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    console_post(
+        &app,
+        &admin,
+        "add_org_member",
+        &[
+            ("id", &acme),
+            ("user", &admin_id),
+            ("roles[0]", "ORG_OWNER_VIEWER"),
+        ],
+        true,
+    )
+    .await;
+    let refused = console_post(
+        &app,
+        &mia_client,
+        "remove_org_member",
+        &[("id", &acme), ("user_id", &admin_id)],
+        false,
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("The user holds roles the caller does not have"));
+    // An org's viewer sees the members but may not change them.
+    let viewer = app.console_user("val", "val-password", None).await;
+    console_post(
+        &app,
+        &admin,
+        "add_org_member",
+        &[
+            ("id", &acme),
+            ("user", "val"),
+            ("roles[0]", "ORG_OWNER_VIEWER"),
+        ],
+        true,
+    )
+    .await;
+    let (_, val) = app.sign_in("val", "val-password").await;
+    let page = val.get(app.url(&format!("/orgs/{acme}"))).text_body().await;
+    assert_eq!(page.matches("data-testid=\"member-row\"").count(), 3);
+    assert!(!page.contains("Add member"));
+    let forced = console_post(
+        &app,
+        &val,
+        "add_org_member",
+        &[("id", &acme), ("user", "val"), ("roles[0]", "ORG_OWNER")],
+        false,
+    )
+    .await;
+    assert_eq!(forced.status(), 403);
+
+    // Removed: mia no longer reads Acme.
+    let removed = console_post(
+        &app,
+        &admin,
+        "remove_org_member",
+        &[("id", &acme), ("user_id", &mia.to_string())],
+        true,
+    )
+    .await;
+    assert_eq!(
+        removed.headers()["location"],
+        format!("/orgs/{acme}?done=member-removed").as_str()
+    );
+    let page = mia_client.get(app.url("/orgs")).text_body().await;
+    assert!(!page.contains(&format!("/orgs/{acme}")));
+    let gone = mia_client
+        .get(app.url(&format!("/orgs/{acme}")))
+        .text_body()
+        .await;
+    assert!(gone.contains("Organisation not found"));
+    let _ = viewer;
+}
+
 both_backends!(
     dashboard_counts_what_the_caller_may_read,
     lifecycle_from_the_user_page,
-    the_audit_log_says_who_what_when_and_through_which_door
+    the_audit_log_says_who_what_when_and_through_which_door,
+    new_users_from_the_console,
+    a_machine_users_tokens_from_its_page,
+    orgs_and_members_from_the_console
 );

@@ -70,7 +70,7 @@ async fn the_mailbox_shows_codes_only_to_those_who_may_write_the_user(app: TestA
 
 /// Everything the database holds, as text: a real dump for Postgres (`pg_dump`), the
 /// raw files (database and WAL) for SQLite.
-async fn dump(app: &TestApp) -> String {
+pub(crate) async fn dump(app: &TestApp) -> String {
     let url = &app.config.database_url;
     if let Some(path) = url.strip_prefix("sqlite://") {
         let mut text = String::new();
