@@ -56,6 +56,28 @@ pub struct UsersPage {
     pub limit: u64,
     /// Orgs the caller may filter by: (id, name).
     pub orgs: Vec<(String, String)>,
+    /// Whether the caller may write users somewhere (bulk sends).
+    pub can_write: bool,
+}
+
+/// A bulk job and its progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: String,
+    /// What it sends, in words.
+    pub what: String,
+    pub creator: String,
+    pub created: When,
+    pub total: i64,
+    pub sent: i64,
+    pub limited: i64,
+    pub already_done: i64,
+    pub not_allowed: i64,
+    pub failed: i64,
+    /// Users not handled yet.
+    pub pending: i64,
+    pub finished: bool,
+    pub can_dismiss: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,7 @@ use leptos_router::{path, SsrMode};
 use crate::pages::{
     dashboard::DashboardPage,
     init::InitPage,
+    jobs::{JobPage, JobsPage},
     login::LoginPage,
     mailbox::MailboxPage,
     new_user::NewUserPage,
@@ -91,6 +92,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                 <Route path=path!("/orgs") view=OrgsPage ssr=SsrMode::Async/>
+                <Route path=path!("/jobs") view=JobsPage ssr=SsrMode::Async/>
+                <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
                 <Route path=path!("/orgs/:id") view=OrgPage ssr=SsrMode::Async/>
                 <Route path=path!("/ui/v2/login/verify") view=VerifyPage ssr=SsrMode::Async/>
                 <Route path=path!("/ui/login/user/init") view=InitPage ssr=SsrMode::Async/>

@@ -105,6 +105,25 @@ const PAGE_MAILS: u64 = 20;
 impl Mailroom {
     /// The console's users list: only orgs where the caller may read users.
     pub async fn users_page(&self, caller: &Caller, filter: &UserFilter) -> Result<ListedUsers> {
+        self.readable_users(caller, filter, MAX_PAGE_SIZE).await
+    }
+
+    /// The users list's matches, up to a bulk job's size (`jobs`).
+    pub(crate) async fn users_page_unbounded(
+        &self,
+        caller: &Caller,
+        filter: &UserFilter,
+    ) -> Result<ListedUsers> {
+        self.readable_users(caller, filter, crate::jobs::MAX_JOB_USERS as u64)
+            .await
+    }
+
+    async fn readable_users(
+        &self,
+        caller: &Caller,
+        filter: &UserFilter,
+        most: u64,
+    ) -> Result<ListedUsers> {
         let readable = caller.orgs_with(Permission::UserRead);
         let orgs = match (readable, filter.org) {
             (None, None) => None,
@@ -119,7 +138,7 @@ impl Mailroom {
             state: filter.state,
             email_group: filter.email_group,
             offset: filter.offset,
-            limit: filter.limit.clamp(1, MAX_PAGE_SIZE),
+            limit: filter.limit.clamp(1, most),
             now: self.clock.now(),
         };
         let (users, total) = self.store.users(&query).await?;

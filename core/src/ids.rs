@@ -71,6 +71,7 @@ id_type!(UserId);
 id_type!(OrgId);
 id_type!(TokenId);
 id_type!(MailId);
+id_type!(JobId);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod ids;
 pub mod initialization;
 pub mod invite_codes;
+pub mod jobs;
 pub mod mail;
 pub mod model;
 pub mod orgs;

@@ -46,6 +46,8 @@ pub struct Application {
     mailroom: Mailroom,
     address: SocketAddr,
     worker: Option<Worker>,
+    /// The bulk jobs' worker, where the outbox worker runs.
+    job_worker: Option<mailroom_core::jobs::JobWorker>,
     /// The first start's secrets, for `main` to print (tests read them from here).
     pub bootstrapped: Option<mailroom_core::bootstrap::Bootstrapped>,
     /// Holds the data directory's instance id while serving.
@@ -155,12 +157,16 @@ impl Application {
                 },
             )
         });
+        let job_worker = config.worker_enabled.then(|| {
+            mailroom_core::jobs::JobWorker::new(mailroom.clone(), &instance.id, config.worker_poll)
+        });
         Ok(Application {
             listener,
             service,
             mailroom,
             address,
             worker,
+            job_worker,
             bootstrapped,
             _instance: instance,
         })
@@ -186,6 +192,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), String> {
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let job_worker = self
+            .job_worker
+            .map(|jobs| tokio::spawn(jobs.run(worker_stopped.clone())));
         let worker = self
             .worker
             .map(|worker| tokio::spawn(worker.run(worker_stopped)));
@@ -214,7 +223,7 @@ impl Application {
             }
         };
         let _ = stop_worker.send(true);
-        if let Some(worker) = worker {
+        for worker in [worker, job_worker].into_iter().flatten() {
             let _ = worker.await;
         }
         self.mailroom.close().await;

@@ -17,6 +17,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 <a href="/users">"Users"</a>
                 <a href="/orgs">"Organizations"</a>
                 <a href="/mailbox">"Mailbox"</a>
+                <a href="/jobs">"Jobs"</a>
             </nav>
             <div class="whoami">
                 <Suspense fallback=|| ()>

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod init;
+pub mod jobs;
 pub mod login;
 pub mod mailbox;
 pub mod new_user;

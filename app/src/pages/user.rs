@@ -292,12 +292,14 @@ pub fn UserPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let retry = ServerAction::<RetryMail>::new();
     let user = Resource::new(
+        // One signal read at a time: a read guard held while another signal is read
+        // can deadlock the reactive graph under concurrent rendering.
         move || {
-            let query = query.read();
+            let from_query = |key: &str| query.with(|q| q.get(key).unwrap_or_default());
             (
-                params.read().get("id").unwrap_or_default(),
-                query.get("type").unwrap_or_default(),
-                query.get("before").unwrap_or_default(),
+                params.with(|p| p.get("id").unwrap_or_default()),
+                from_query("type"),
+                from_query("before"),
             )
         },
         |(id, event_type, before)| get_user_detail(id, event_type, before),

@@ -20,6 +20,7 @@ pub async fn list_users(
     use mailroom_core::console::UserFilter;
     use mailroom_core::ids::OrgId;
     use mailroom_core::model::{EmailGroup, UserState};
+    use mailroom_core::permissions::Permission;
 
     let (mailroom, caller) = crate::ssr::caller().await?;
     let offset = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
@@ -47,6 +48,10 @@ pub async fn list_users(
             .into_iter()
             .map(|o| (o.id.to_string(), o.name))
             .collect(),
+        // Bulk sends need `user.write` somewhere (each user is checked again).
+        can_write: caller
+            .orgs_with(Permission::UserWrite)
+            .is_none_or(|orgs| !orgs.is_empty()),
     })
 }
 
@@ -174,12 +179,39 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
     if page.users.is_empty() {
         return view! { <p class="empty">"No users match."</p> }.into_any();
     }
+    let can_write = page.can_write;
+    let total = page.total;
+    let start_job = <crate::pages::jobs::StartJob as leptos::server_fn::ServerFn>::url();
+    let filter = query.with_untracked(|q| {
+        ["q", "org", "state", "email"].map(|key| (key, q.get(key).unwrap_or_default()))
+    });
     view! {
         <p class="muted" aria-live="polite">{format!("{first}–{last} of {}", page.total)}</p>
+        // The bulk form holds the rows' boxes; it posts as plain HTML.
+        <form method="post" action=start_job id="bulk">
+        {can_write.then(|| view! {
+            <fieldset class="bulk inline-form">
+                <legend>"Send to many"</legend>
+                {filter.clone().into_iter().map(|(key, value)| view! { <input type="hidden" name=key value=value/> }).collect_view()}
+                <div class="field">
+                    <label for="bulk-action">"Send"</label>
+                    <select id="bulk-action" name="action">
+                        <option value="send_code">"a verification code"</option>
+                        <option value="resend_invite">"the invitation again"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <span class="choice"><label><input type="radio" name="scope" value="picked" checked/>" to the users ticked below"</label></span>
+                    <span class="choice"><label><input type="radio" name="scope" value="matching"/>{format!(" to all {total} users matching this filter")}</label></span>
+                </div>
+                <button type="submit" class="button">"Start"</button>
+            </fieldset>
+        })}
         <div class="table-wrap">
             <table class="table">
                 <thead>
                     <tr>
+                        {can_write.then(|| view! { <th scope="col"><span class="sr-only">"Pick"</span></th> })}
                         <th scope="col">"User"</th>
                         <th scope="col">"Email"</th>
                         <th scope="col">"Organization"</th>
@@ -187,10 +219,15 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.users.into_iter().map(|user| {
+                    {page.users.into_iter().enumerate().map(|(i, user)| {
                         let href = format!("/users/{}", user.id);
+                        let pick = can_write.then(|| {
+                            let label = format!("Pick {}", user.username);
+                            view! { <td><input type="checkbox" name=format!("users[{i}]") value=user.id.clone() aria-label=label/></td> }
+                        });
                         view! {
                             <tr data-testid="user-row">
+                                {pick}
                                 <td>
                                     <a href=href>{user.display_name.clone()}</a>
                                     <div class="muted small">{user.username.clone()}</div>
@@ -207,6 +244,7 @@ fn UsersTable(page: UsersPageDto, current: u64) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        </form>
         <nav class="pagination" aria-label="Pages">
             {(current > 1).then(|| view! { <a href=link_to(current - 1) rel="prev">"Previous"</a> })}
             <span>{format!("Page {current} of {pages}")}</span>

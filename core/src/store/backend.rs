@@ -12,7 +12,7 @@ use crate::model::{CodeRecord, Event, MailRecord, Membership, Org, PersonalAcces
 use crate::store::queries::Sql;
 use crate::store::rows::*;
 use crate::store::{
-    DashboardFigures, DashboardQuery, EventQuery, HeldUser, MailClaim, MailQuery, Store,
+    DashboardFigures, DashboardQuery, EventQuery, HeldUser, JobClaim, MailClaim, MailQuery, Store,
     TokenOwner, TokenQuery, UserQuery, Write,
 };
 
@@ -78,6 +78,8 @@ where
     for<'r> CodeRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> MailRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (String, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> (Option<String>, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
+    for<'r> JobRow: sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (i64, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (i64, String, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
     for<'r> (i64, i64, i64, i64): sqlx::FromRow<'r, <B::Db as sqlx::Database>::Row>,
@@ -211,6 +213,29 @@ where
 
     async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64> {
         Sql::<B::Db>::reclaim_mails(self.write_pool(), owner, now).await
+    }
+
+    async fn jobs(&self) -> Result<Vec<crate::jobs::Job>> {
+        Sql::<B::Db>::jobs(self.read_pool(), None).await
+    }
+
+    async fn job(&self, id: crate::ids::JobId) -> Result<Option<crate::jobs::Job>> {
+        Ok(Sql::<B::Db>::jobs(self.read_pool(), Some(id)).await?.pop())
+    }
+
+    async fn job_counts(&self, id: crate::ids::JobId) -> Result<Vec<(Option<String>, i64)>> {
+        Sql::<B::Db>::job_counts(self.read_pool(), id).await
+    }
+
+    async fn claim_job_items(
+        &self,
+        claim: &JobClaim<'_>,
+    ) -> Result<Vec<(crate::ids::JobId, UserId)>> {
+        Sql::<B::Db>::claim_job_items(self.write_pool(), B::BEGIN_WRITE, B::ROW_LOCK, claim).await
+    }
+
+    async fn reclaim_job_items(&self, owner: &str) -> Result<u64> {
+        Sql::<B::Db>::reclaim_job_items(self.write_pool(), owner).await
     }
 
     async fn scrub_files(&self) -> Result<()> {

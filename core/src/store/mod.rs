@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use crate::clock::Timestamp;
 use crate::code::CodeKind;
 use crate::error::Result;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{JobId, OrgId, UserId};
 use crate::model::{
     CodeRecord, Event, MailRecord, Membership, Org, OutboxMail, PersonalAccessToken, User,
     UserState,
@@ -90,6 +90,28 @@ pub enum Op {
     /// One statement for all of a write's events (each statement is a round trip).
     AppendEvents(Vec<Event>),
     PutMembership(Membership),
+    InsertJob(crate::jobs::Job),
+    /// A job's users, each an item still to run.
+    InsertJobItems {
+        job_id: JobId,
+        users: Vec<UserId>,
+    },
+    /// What became of one user of a job (`ItemOutcome::as_db`).
+    FinishJobItem {
+        job_id: JobId,
+        user_id: UserId,
+        outcome: &'static str,
+        at: Timestamp,
+    },
+    /// Marks the job finished once no item is left.
+    FinishJobIfDone {
+        job_id: JobId,
+        at: Timestamp,
+    },
+    DismissJob {
+        job_id: JobId,
+        at: Timestamp,
+    },
     /// Ends a user's membership of one org.
     DeleteMembership {
         user_id: UserId,
@@ -290,6 +312,15 @@ pub struct MailClaim<'a> {
     pub owner: &'a str,
 }
 
+/// A worker's claim on pending job items, as `MailClaim` on mails.
+#[derive(Debug, Clone, Copy)]
+pub struct JobClaim<'a> {
+    pub now: Timestamp,
+    pub lease_until: Timestamp,
+    pub limit: u64,
+    pub owner: &'a str,
+}
+
 /// Which outbox rows to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct MailQuery {
@@ -391,6 +422,16 @@ pub trait Store: Send + Sync + 'static {
     async fn claim_mails(&self, claim: &MailClaim<'_>) -> Result<Vec<MailRecord>>;
     /// Marks `owner`'s unfinished claims queued and due at `now`; returns how many.
     async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64>;
+    /// Jobs not dismissed, newest first.
+    async fn jobs(&self) -> Result<Vec<crate::jobs::Job>>;
+    async fn job(&self, id: JobId) -> Result<Option<crate::jobs::Job>>;
+    /// A job's items per outcome (`None`: not done yet).
+    async fn job_counts(&self, id: JobId) -> Result<Vec<(Option<String>, i64)>>;
+    /// Leases up to `limit` pending job items (none done, none leased to another
+    /// worker) and returns them, oldest job first.
+    async fn claim_job_items(&self, claim: &JobClaim<'_>) -> Result<Vec<(JobId, UserId)>>;
+    /// Hands back `owner`'s unfinished job items (it stopped before their lease ended).
+    async fn reclaim_job_items(&self, owner: &str) -> Result<u64>;
     /// A console session's data and expiry, by the hash of its id.
     async fn session(&self, id_hash: &str) -> Result<Option<(String, Timestamp)>>;
     /// A sign-in limit key's window: when it started and the attempts counted in it.

@@ -193,6 +193,60 @@ where
                          created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
                     );
             }
+            Op::InsertJob(job) => {
+                let orgs: Vec<String> = job.orgs.iter().map(|o| o.to_string()).collect();
+                q.push("INSERT INTO jobs (id, kind, created_by, created_at, orgs, total) VALUES ")
+                    .push_tuple(|row| {
+                        row.bind(job.id.0)
+                            .bind(job.kind.as_db())
+                            .bind(job.created_by.0)
+                            .bind(job.created_at.0)
+                            .bind(orgs.join(","))
+                            .bind(job.total);
+                    });
+            }
+            Op::InsertJobItems { job_id, users } => {
+                q.push("INSERT INTO job_items (job_id, user_id) VALUES ");
+                for (i, user) in users.into_iter().enumerate() {
+                    if i > 0 {
+                        q.push(", ");
+                    }
+                    q.push_tuple(|row| {
+                        row.bind(job_id.0).bind(user.0);
+                    });
+                }
+            }
+            Op::FinishJobItem {
+                job_id,
+                user_id,
+                outcome,
+                at,
+            } => {
+                q.push("UPDATE job_items SET outcome = ")
+                    .push_bind(outcome)
+                    .push(", done_at = ")
+                    .push_bind(at.0)
+                    .push(", lease_until = NULL, claimed_by = NULL WHERE job_id = ")
+                    .push_bind(job_id.0)
+                    .push(" AND user_id = ")
+                    .push_bind(user_id.0);
+            }
+            Op::FinishJobIfDone { job_id, at } => {
+                q.push("UPDATE jobs SET finished_at = ")
+                    .push_bind(at.0)
+                    .push(" WHERE id = ")
+                    .push_bind(job_id.0)
+                    .push(" AND finished_at IS NULL AND NOT EXISTS (SELECT 1 FROM job_items WHERE job_id = ")
+                    .push_bind(job_id.0)
+                    .push(" AND outcome IS NULL)");
+            }
+            Op::DismissJob { job_id, at } => {
+                q.push("UPDATE jobs SET dismissed_at = ")
+                    .push_bind(at.0)
+                    .push(" WHERE id = ")
+                    .push_bind(job_id.0)
+                    .push(" AND dismissed_at IS NULL");
+            }
             Op::DeleteMembership { user_id, org_id } => {
                 q.push("DELETE FROM memberships WHERE user_id = ")
                     .push_bind(user_id.0)

@@ -33,6 +33,8 @@ where
     for<'r> CodeRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> MailRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (Option<String>, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> crate::store::rows::JobRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64, String, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64, i64, i64, i64): sqlx::FromRow<'r, DB::Row>,
@@ -445,6 +447,73 @@ where
         .await?;
         tx.commit().await?;
         Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+    }
+
+    /// Jobs not dismissed, newest first; or the one job `id` (dismissed or not).
+    pub(crate) async fn jobs(
+        pool: &sqlx::Pool<DB>,
+        id: Option<crate::ids::JobId>,
+    ) -> crate::error::Result<Vec<crate::jobs::Job>> {
+        let mut sql = Statement::<DB>::new(
+            "SELECT id, kind, created_by, created_at, orgs, total, finished_at, dismissed_at FROM jobs WHERE ",
+        );
+        match id {
+            Some(id) => sql.push("id = ").push_bind(id.0),
+            None => sql.push("dismissed_at IS NULL ORDER BY id DESC LIMIT 200"),
+        };
+        let rows: Vec<crate::store::rows::JobRow> = Self::rows(pool, sql).await?;
+        Ok(rows.into_iter().filter_map(|row| row.into_job()).collect())
+    }
+
+    pub(crate) async fn job_counts(
+        pool: &sqlx::Pool<DB>,
+        id: crate::ids::JobId,
+    ) -> crate::error::Result<Vec<(Option<String>, i64)>> {
+        let mut sql =
+            Statement::<DB>::new("SELECT outcome, count(*) FROM job_items WHERE job_id = ");
+        sql.push_bind(id.0).push(" GROUP BY outcome");
+        Self::rows(pool, sql).await
+    }
+
+    /// As `claim_mails`, for job items: pending, and not leased to a live claim.
+    pub(crate) async fn claim_job_items(
+        pool: &sqlx::Pool<DB>,
+        begin_write: &'static str,
+        row_lock: &'static str,
+        claim: &crate::store::JobClaim<'_>,
+    ) -> crate::error::Result<Vec<(crate::ids::JobId, crate::ids::UserId)>> {
+        let mut tx = pool.begin_with(begin_write).await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "UPDATE job_items SET lease_until = $2, claimed_by = $4 \
+             WHERE (job_id, user_id) IN (SELECT job_id, user_id FROM job_items \
+             WHERE outcome IS NULL AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY job_id, user_id LIMIT $3{row_lock}) RETURNING job_id, user_id"
+        ))
+        .bind(claim.now.0)
+        .bind(claim.lease_until.0)
+        .bind(claim.limit.clamp(1, 1000) as i64)
+        .bind(claim.owner)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(job, user)| (crate::ids::JobId(job), crate::ids::UserId(user)))
+            .collect())
+    }
+
+    pub(crate) async fn reclaim_job_items(
+        pool: &sqlx::Pool<DB>,
+        owner: &str,
+    ) -> crate::error::Result<u64> {
+        let handed_back: Vec<(i64,)> = sqlx::query_as(
+            "UPDATE job_items SET lease_until = NULL, claimed_by = NULL \
+             WHERE outcome IS NULL AND claimed_by = $1 RETURNING job_id",
+        )
+        .bind(owner)
+        .fetch_all(pool)
+        .await?;
+        Ok(handed_back.len() as u64)
     }
 
     /// Hands back the mails `owner` claimed and did not finish (it stopped): due now.

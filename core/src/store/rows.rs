@@ -369,3 +369,31 @@ pub(crate) fn like_pattern(text: &str) -> String {
         .replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct JobRow {
+    id: i64,
+    kind: String,
+    created_by: i64,
+    created_at: i64,
+    orgs: String,
+    total: i64,
+    finished_at: Option<i64>,
+    dismissed_at: Option<i64>,
+}
+
+impl JobRow {
+    /// `None` for a kind this build does not know (a newer process wrote it).
+    pub(crate) fn into_job(self) -> Option<crate::jobs::Job> {
+        Some(crate::jobs::Job {
+            id: crate::ids::JobId(self.id),
+            kind: crate::jobs::JobKind::parse(&self.kind)?,
+            created_by: UserId(self.created_by),
+            created_at: Timestamp(self.created_at),
+            orgs: self.orgs.split(',').filter_map(OrgId::parse).collect(),
+            total: self.total,
+            finished_at: self.finished_at.map(Timestamp),
+            dismissed_at: self.dismissed_at.map(Timestamp),
+        })
+    }
+}

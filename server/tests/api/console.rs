@@ -989,7 +989,246 @@ async fn orgs_and_members_from_the_console(app: TestApp) {
     let _ = viewer;
 }
 
+/// The job id a start went to (`/jobs/{id}`).
+fn job_of(response: &reqwest::Response) -> String {
+    let location = response.headers()["location"].to_str().unwrap();
+    location
+        .strip_prefix("/jobs/")
+        .unwrap_or_else(|| panic!("{location}"))
+        .to_owned()
+}
+
+/// A job page's figures as words: "3 of 4 users handled (done) … Sent 2 Skipped 1 Failed 0".
+async fn job_figures(app: &TestApp, client: &reqwest::Client, job: &str) -> String {
+    let page = client
+        .get(app.url(&format!("/jobs/{job}")))
+        .text_body()
+        .await;
+    let start = page.find("data-testid=\"job-figures\"").expect("figures");
+    let start = start + page[start..].find('>').unwrap() + 1;
+    let end = start + page[start..].find("</p>").unwrap();
+    let mut words = String::new();
+    let mut in_tag = false;
+    for c in page[start..end].replace("<!>", "").chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                words.push(' ');
+            }
+            c if !in_tag => words.push(c),
+            _ => {}
+        }
+    }
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn bulk_sends_as_background_jobs(app: TestApp) {
+    let fresh = |n: &str| format!("{n}@bulk.example.com");
+    let a = app.human(&fresh("a"), false).await;
+    let b = app.human(&fresh("b"), false).await;
+    let verified = app.human(&fresh("v"), true).await;
+    // A code was mailed to this one a moment ago: over the send interval.
+    let mailed = app
+        .post_ok("/v2/users/human", json!({"profile": {"givenName": "M", "familyName": "M"}, "email": {"email": fresh("m"), "sendCode": {}}}))
+        .await;
+    let mailed = UserId::parse(mailed.body["userId"].as_str().unwrap()).unwrap();
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+
+    // Picked users (the boxes ticked: a sparse list), as the users list posts them.
+    let ids: Vec<String> = [a, b, verified, mailed]
+        .iter()
+        .map(|u| u.to_string())
+        .collect();
+    let started = console_post(
+        &app,
+        &admin,
+        "start_job",
+        &[
+            ("action", "send_code"),
+            ("scope", "picked"),
+            ("users[0]", &ids[0]),
+            ("users[2]", &ids[1]),
+            ("users[5]", &ids[2]),
+            ("users[7]", &ids[3]),
+        ],
+        true,
+    )
+    .await;
+    let job = job_of(&started);
+    let figures = job_figures(&app, &admin, &job).await;
+    assert!(
+        figures.starts_with("0 of 4 users handled (running)"),
+        "{figures}"
+    );
+    assert_eq!(app.run_jobs().await, 4);
+    let figures = job_figures(&app, &admin, &job).await;
+    assert!(
+        figures.starts_with("4 of 4 users handled (done)"),
+        "{figures}"
+    );
+    assert!(figures.contains("Sent 2 Skipped 2 Failed 0"), "{figures}");
+    assert!(
+        figures.contains("1 over the send limits, 1 already verified or set up, 0 not allowed"),
+        "{figures}"
+    );
+    // Each send is the admin's console action on that user.
+    for user in [a, b] {
+        let events = app
+            .get(&format!("/mailroom/v1/users/{user}/events"))
+            .await
+            .body["events"]
+            .clone();
+        let last = events.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["type"], "user.human.email.code.added");
+        assert_eq!(last["transport"], "console");
+        assert_eq!(last["creator"], app.admin_id.to_string());
+        assert_eq!(app.mails(user).await.len(), 1, "one mail each");
+    }
+    assert_eq!(
+        app.event_types(verified).await.len(),
+        2,
+        "nothing sent to a verified address"
+    );
+
+    // Every user matching a filter (two hours on, every code has expired); items
+    // claimed and not finished (a process that died) are taken again once their lease
+    // ends; two workers never share an item.
+    app.clock.advance_secs(2 * 3600);
+    let matching = console_post(
+        &app,
+        &admin,
+        "start_job",
+        &[
+            ("action", "send_code"),
+            ("scope", "matching"),
+            ("q", "bulk.example.com"),
+            ("email", "unverified"),
+        ],
+        true,
+    )
+    .await;
+    let second = job_of(&matching);
+    let claim = mailroom_core::store::JobClaim {
+        now: app.mailroom.clock().now(),
+        lease_until: app.mailroom.clock().now().plus_secs(60),
+        limit: 1,
+        owner: "a process that died",
+    };
+    assert_eq!(
+        app.mailroom
+            .store()
+            .claim_job_items(&claim)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let other = mailroom_core::jobs::JobWorker::new(
+        app.mailroom.clone(),
+        "another",
+        std::time::Duration::from_millis(10),
+    );
+    let (one, two) = tokio::join!(app.run_jobs(), mailroom_core::jobs::drain(&other));
+    assert_eq!(
+        one + two.unwrap(),
+        2,
+        "the claimed item waits for its lease"
+    );
+    let figures = job_figures(&app, &admin, &second).await;
+    assert!(
+        figures.starts_with("2 of 3 users handled (running)"),
+        "{figures}"
+    );
+    app.clock.advance_secs(61);
+    assert_eq!(app.run_jobs().await, 1);
+    let figures = job_figures(&app, &admin, &second).await;
+    assert!(
+        figures.starts_with("3 of 3 users handled (done)"),
+        "{figures}"
+    );
+    assert!(figures.contains("Sent 3 Skipped 0 Failed 0"), "{figures}");
+    // One code from each job that sent to the user, none twice (plus the creation's).
+    for (user, codes) in [(a, 3), (b, 3), (mailed, 2)] {
+        let added = app
+            .event_types(user)
+            .await
+            .iter()
+            .filter(|t| *t == "user.human.email.code.added")
+            .count();
+        assert_eq!(added, codes, "{user}");
+    }
+
+    // Seen by the admins of its users' orgs only; dismissed, it leaves the list.
+    let other_org = app.add_org("Elsewhere").await;
+    let oscar = app
+        .console_user("oscar", "oscar-password", Some(other_org))
+        .await;
+    app.grant(oscar, Some(other_org), Role::OrgOwner).await;
+    let (_, oscar) = app.sign_in("oscar", "oscar-password").await;
+    let list = oscar.get(app.url("/jobs")).text_body().await;
+    assert!(list.contains("No jobs."));
+    let hidden = oscar
+        .get(app.url(&format!("/jobs/{job}")))
+        .text_body()
+        .await;
+    assert!(hidden.contains("Job not found"));
+    let list = admin.get(app.url("/jobs")).text_body().await;
+    assert_eq!(list.matches("data-testid=\"job\"").count(), 2);
+    let dismissed = console_post(&app, &admin, "dismiss_job", &[("id", &job)], true).await;
+    assert_eq!(dismissed.headers()["location"], "/jobs");
+    let list = admin.get(app.url("/jobs")).text_body().await;
+    assert_eq!(list.matches("data-testid=\"job\"").count(), 1);
+
+    // Bad input changes nothing.
+    for (form, message) in [
+        (
+            vec![("action", "send_code"), ("scope", "picked")],
+            "No users were chosen",
+        ),
+        (
+            vec![
+                ("action", "shout"),
+                ("scope", "picked"),
+                ("users[0]", ids[0].as_str()),
+            ],
+            "Choose what to send",
+        ),
+        (
+            vec![
+                ("action", "send_code"),
+                ("scope", "matching"),
+                ("q", "no such user at all"),
+            ],
+            "No users were chosen",
+        ),
+    ] {
+        let refused = console_post(&app, &admin, "start_job", &form, false).await;
+        assert_eq!(refused.status(), 400, "{form:?}");
+        assert!(refused.text().await.unwrap().contains(message), "{form:?}");
+    }
+    let viewer = app.console_user("vince", "vince-password", None).await;
+    app.grant(viewer, Some(app.org_id), Role::OrgOwnerViewer)
+        .await;
+    let (_, vince) = app.sign_in("vince", "vince-password").await;
+    let forced = console_post(
+        &app,
+        &vince,
+        "start_job",
+        &[
+            ("action", "send_code"),
+            ("scope", "picked"),
+            ("users[0]", &ids[0]),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(forced.status(), 403);
+    assert_eq!(app.run_jobs().await, 0, "no job was started");
+}
+
 both_backends!(
+    bulk_sends_as_background_jobs,
     dashboard_counts_what_the_caller_may_read,
     lifecycle_from_the_user_page,
     the_audit_log_says_who_what_when_and_through_which_door,

@@ -95,6 +95,8 @@ pub struct TestApp {
     pub clock: Arc<OffsetClock>,
     pub config: Config,
     pub worker: mailroom_core::mail::Worker,
+    /// The bulk jobs' worker (`TestApp::run_jobs`).
+    pub job_worker: mailroom_core::jobs::JobWorker,
     _data_dir: tempfile::TempDir,
 }
 
@@ -169,6 +171,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
             ..Default::default()
         },
     );
+    let job_worker = mailroom_core::jobs::JobWorker::new(
+        mailroom.clone(),
+        "test",
+        std::time::Duration::from_millis(50),
+    );
     tokio::spawn(app.run_until(std::future::pending()));
     let pat = std::fs::read_to_string(&config.first_pat_path)
         .expect("PAT file")
@@ -179,6 +186,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         base,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .unwrap(),
         pat,
@@ -189,6 +197,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         clock,
         config,
         worker,
+        job_worker,
         _data_dir: data_dir,
     })
 }
@@ -245,6 +254,13 @@ impl TestApp {
     pub async fn get_as(&self, token: &str, path: &str, org: Option<&str>) -> Answer {
         self.send(self.authorized(reqwest::Method::GET, token, path, org))
             .await
+    }
+
+    /// Runs every pending bulk-job item; returns how many.
+    pub async fn run_jobs(&self) -> usize {
+        mailroom_core::jobs::drain(&self.job_worker)
+            .await
+            .expect("job round")
     }
 
     /// Runs the outbox worker until nothing is due; returns how many mails it handled.
@@ -505,10 +521,14 @@ pub fn assert_connect_error(answer: &Answer, status: u16, code: &str, id: &str) 
 }
 
 /// A client that keeps cookies and does not follow redirects, as a browser session.
+/// No request of a test waits longer: a hang fails the test, naming the request.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .unwrap()
 }
