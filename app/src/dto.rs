@@ -446,8 +446,10 @@ pub mod convert {
             what,
             expires,
             at: when(event.created_at, now),
+            // Mailroom's own events name it as their actor already.
             transport: event
                 .via
+                .filter(|via| *via != Via::System)
                 .map(transport_label)
                 .unwrap_or_default()
                 .to_owned(),

@@ -12,6 +12,7 @@ test("an admin invites a person; the invitation's link sets the password", async
   await expect(page).toHaveTitle("New user · Mailroom");
   await hydrated(page);
   await expectAccessible(page);
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: "../docs/screenshots/new-user.png", fullPage: true });
   await page.getByLabel("Given name").fill("Nina");
   await page.getByLabel("Family name").fill("Invited");
   await page.getByLabel("Email").fill(`${name}@example.com`);

@@ -28,6 +28,7 @@ test("an admin creates an org, adds a member with a role and removes it", async 
   const row = page.getByTestId("member-row").filter({ hasText: member });
   await expect(row).toContainText("ORG_USER_MANAGER");
   await expectAccessible(page);
+  if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: "../docs/screenshots/org.png", fullPage: true });
   // Bad input: the error on the page, nothing added.
   await page.getByLabel("Username or user ID").fill("nobody-at-all");
   await page.getByLabel("Viewer: reads users and the org").check();

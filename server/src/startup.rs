@@ -264,7 +264,7 @@ fn build_service(
     session_idle_secs: i64,
     trusted_proxies: crate::client_addr::TrustedProxies,
 ) -> AppService {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let mailroom = state.mailroom.clone();
     let mailroom_for_grpc = state.mailroom.clone();
     let context = move || {
@@ -328,6 +328,17 @@ fn build_service(
         ))
         .service(router);
     AppService::new(service)
+}
+
+/// The console's routes, found once per process. Finding them runs the app with
+/// resource loading switched off for the whole process (leptos_server's global
+/// `SuppressResourceLoad`): a page rendered by another server in the same process at
+/// that moment (the integration tests run many) would wait forever for its data
+/// (leptos issue #4773).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Unknown paths: JSON 404 under the API prefixes, else a file or the HTML 404 page.

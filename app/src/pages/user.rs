@@ -714,7 +714,7 @@ fn AuditLog(
             Either::Left(view! { <p class="muted">"No events."</p> })
         } else {
             Either::Right(view! {
-                <ol class="audit">
+                <ul class="audit">
                     {events.into_iter().map(|e| view! {
                         <li data-testid="audit-entry" data-type=e.event_type.clone()>
                             <p class="audit-what">
@@ -736,7 +736,7 @@ fn AuditLog(
                             </details>
                         </li>
                     }).collect_view()}
-                </ol>
+                </ul>
             })
         }}
         <nav class="pagination" aria-label="Audit log pages">

@@ -1227,7 +1227,67 @@ async fn bulk_sends_as_background_jobs(app: TestApp) {
     assert_eq!(app.run_jobs().await, 0, "no job was started");
 }
 
+/// SPEC §4: two processes on one Postgres never send a job's mail twice. A second
+/// process runs its workers while this one drains the same job.
+async fn two_processes_share_a_job_without_sending_twice(app: TestApp) {
+    if !app.config.database_url.starts_with("postgres") {
+        return;
+    }
+    let mut users = Vec::new();
+    for i in 0..24 {
+        users.push(
+            app.human(&format!("shared{i}@jobs.example.com"), false)
+                .await,
+        );
+    }
+    let _second = app
+        .second_process(|config| {
+            config.worker_enabled = true;
+            config.worker_poll = std::time::Duration::from_millis(20);
+        })
+        .await;
+    let (_, admin) = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let started = console_post(
+        &app,
+        &admin,
+        "start_job",
+        &[
+            ("action", "send_code"),
+            ("scope", "matching"),
+            ("q", "jobs.example.com"),
+        ],
+        true,
+    )
+    .await;
+    let job = job_of(&started);
+    let mine = app.run_jobs().await;
+    let mut figures = String::new();
+    for _ in 0..100 {
+        figures = job_figures(&app, &admin, &job).await;
+        if figures.contains("(done)") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        figures.starts_with("24 of 24 users handled (done)"),
+        "{figures}"
+    );
+    assert!(figures.contains("Sent 24"), "{figures}");
+    for user in users {
+        let added = app
+            .event_types(user)
+            .await
+            .iter()
+            .filter(|t| *t == "user.human.email.code.added")
+            .count();
+        assert_eq!(added, 2, "{user}: the creation's code and one from the job");
+    }
+    eprintln!("this process ran {mine} of 24 items; the other the rest");
+}
+
 both_backends!(
+    two_processes_share_a_job_without_sending_twice,
     bulk_sends_as_background_jobs,
     dashboard_counts_what_the_caller_may_read,
     lifecycle_from_the_user_page,

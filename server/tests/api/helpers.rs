@@ -156,6 +156,10 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     config.admin_password = Some(mailroom_server::config::Secret(ADMIN_PASSWORD.into()));
     config.worker_enabled = false;
     adjust(&mut config);
+    // MAILROOM_TEST_LOG=1 (with RUST_LOG) prints the servers' logs, for a hunt.
+    if std::env::var("MAILROOM_TEST_LOG").is_ok() {
+        mailroom_server::telemetry::init(false);
+    }
     let clock = OffsetClock::new();
     let mut app = Application::build_with_clock(config.clone(), clock.clone())
         .await
