@@ -14,7 +14,9 @@ if [ -z "$cluster" ]; then
 fi
 read -r version name <<<"$cluster"
 if ! pg_lsclusters --no-header | awk -v v="$version" -v n="$name" '$1==v && $2==n {print $4}' | grep -q online; then
-  as_root pg_ctlcluster "$version" "$name" start >&2
+  # After an unclean stop (a machine restart), recovery first syncs the whole data
+  # directory: pg_ctl's default minute is not always enough.
+  as_root pg_ctlcluster "$version" "$name" start -- -t 900 >&2
 fi
 port=$(pg_lsclusters --no-header | awk -v v="$version" -v n="$name" '$1==v && $2==n {print $3}')
 
@@ -26,7 +28,7 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-# Databases left by earlier runs go first.
-as_root su postgres -c "psql -qAt -p $port -c \"SELECT datname FROM pg_database WHERE datname LIKE 'mailroom\_test\_%'\"" \
-  | while read -r db; do as_root su postgres -c "dropdb -p $port --if-exists $db" >&2; done
+# Databases left by earlier runs go first (`scripts/test.sh` drops its own at the end
+# too, so the data directory stays small and a recovery short).
+bash scripts/postgres-drop-test-databases.sh "$port" >&2
 echo "postgres://mailroom_test:mailroom_test@127.0.0.1:$port/postgres"

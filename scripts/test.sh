@@ -19,6 +19,8 @@ cargo clippy --locked -p mailroom-frontend --target wasm32-unknown-unknown -- -D
 step "PostgreSQL for the integration tests"
 MAILROOM_TEST_POSTGRES_URL=$(bash scripts/postgres-for-tests.sh)
 export MAILROOM_TEST_POSTGRES_URL MAILROOM_REQUIRE_POSTGRES=1
+# Every test makes a database; they go when the run ends, passed or not.
+trap 'bash scripts/postgres-drop-test-databases.sh >/dev/null 2>&1 || true' EXIT
 
 log_dir=$(mktemp -d)
 step "Unit and integration tests (SQLite and Postgres)"
