@@ -132,9 +132,11 @@ impl PasswordWork {
     }
 }
 
-/// Hands freed memory back to the system. glibc keeps a freed block of a size like
-/// argon2's in the arena of the thread that used it; `malloc_trim` releases it.
-fn release_free_memory() {
+/// Hands freed memory back to the system. glibc keeps freed blocks in the arena of
+/// the thread that used them (argon2's working memory, a burst of page renders);
+/// `malloc_trim` returns the free pages. It takes each arena's lock for a moment:
+/// call it when the process is idle, not per request.
+pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only returns free heap pages to the kernel; it touches no
     // memory that is in use and is safe to call from any thread.

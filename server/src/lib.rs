@@ -10,6 +10,7 @@ pub mod client_addr;
 pub mod config;
 pub mod first_start;
 pub mod grpc;
+pub mod memory;
 pub mod metrics;
 pub mod preview;
 pub mod security;

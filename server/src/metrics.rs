@@ -107,6 +107,15 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// Requests and gRPC calls served so far (`memory` watches it for idle times).
+pub fn requests_total() -> u64 {
+    registry().lock().map_or(0, |registry| {
+        let http: u64 = registry.series.values().map(|s| s.count).sum();
+        let grpc: u64 = registry.grpc.values().map(|s| s.count).sum();
+        http + grpc
+    })
+}
+
 /// Records one gRPC call under its method path (only methods we serve, else
 /// "unknown") and code.
 pub fn record_grpc(path: &'static str, code: u16, elapsed: f64) {

@@ -191,6 +191,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), String> {
+        crate::memory::trim_when_idle(crate::memory::PERIOD);
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
         let job_worker = self
             .job_worker
