@@ -14,6 +14,7 @@ if [ -z "${BENCH_POSTGRES_URL:-}" ] && command -v pg_lsclusters >/dev/null; then
   admin=$(bash scripts/postgres-for-tests.sh)
   db="mailroom_bench_$(date +%s)"
   psql "$admin" -qc "CREATE DATABASE $db" && export BENCH_POSTGRES_URL="${admin%/*}/$db"
+  trap 'psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 fi
 step "Running the benchmark"
 python3 bench/run.py
