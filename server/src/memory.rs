@@ -1,9 +1,9 @@
 //! Memory goes back to the system when a burst of requests is over. glibc keeps
-//! freed memory in the arena of each thread that used it, so after a burst of page
-//! renders the process holds tens of megabytes it no longer uses (`make bench`: RSS
-//! 85 MB right after its load). Once the server has answered nothing for a whole
-//! period after being busy, `malloc_trim` returns the free pages; a busy server pays
-//! nothing, an idle one stays small.
+//! freed memory in the arena of each thread that used it, and a burst of page
+//! renders leaves free pages there. Once the server has answered nothing for a whole
+//! period after being busy, `malloc_trim` returns them; a busy server pays nothing.
+//! What it wins is modest: `make bench` measures 3–6 MB 11 s after its load (RSS
+//! 99 → 94 MB on SQLite, 57 → 54 MB on Postgres, 2026-12-03); the rest is in use.
 
 use std::time::Duration;
 
