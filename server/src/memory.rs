@@ -3,7 +3,8 @@
 //! renders leaves free pages there. Once the server has answered nothing for a whole
 //! period after being busy, `malloc_trim` returns them; a busy server pays nothing.
 //! What it wins is modest: `make bench` measures 3–6 MB 11 s after its load (RSS
-//! 99 → 94 MB on SQLite, 57 → 54 MB on Postgres, 2026-12-03); the rest is in use.
+//! 99 → 94 MB on SQLite, 57 → 54 MB on Postgres, 2026-12-03). What holds the rest
+//! after the full bench on SQLite has not been profiled.
 
 use std::time::Duration;
 
