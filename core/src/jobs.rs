@@ -18,7 +18,7 @@ use crate::error::{Code, Error, Result};
 use crate::ids::{JobId, OrgId, UserId};
 use crate::permissions::{Caller, Permission};
 use crate::service::Mailroom;
-use crate::store::{JobClaim, Op, Write};
+use crate::store::{Claim, Op, Write};
 use crate::target::Api;
 use crate::verification::CodeDelivery;
 
@@ -390,7 +390,7 @@ impl JobWorker {
         let now = mailroom.clock.now();
         let claimed = mailroom
             .store
-            .claim_job_items(&JobClaim {
+            .claim_job_items(&Claim {
                 now,
                 lease_until: now.plus_secs(ITEM_LEASE_SECS),
                 limit: ITEMS_PER_ROUND,

@@ -18,7 +18,7 @@ use crate::code::CodeKind;
 use crate::error::Result;
 use crate::model::{MailKind, MailRecord, MailStatus, User};
 use crate::service::Mailroom;
-use crate::store::{MailClaim, MailUpdate, Op};
+use crate::store::{Claim, MailUpdate, Op};
 
 /// Waits after the 1st, 2nd, … failed attempt; after the last one the mail is `failed`.
 pub const BACKOFF_SECS: [i64; 5] = [10, 60, 300, 1800, 7200];
@@ -103,7 +103,7 @@ impl Worker {
         let mails = self
             .mailroom
             .store
-            .claim_mails(&MailClaim {
+            .claim_mails(&Claim {
                 now,
                 lease_until: now.plus_secs(self.config.lease_secs),
                 limit: self.config.batch,

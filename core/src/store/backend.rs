@@ -12,8 +12,8 @@ use crate::model::{CodeRecord, Event, MailRecord, Membership, Org, PersonalAcces
 use crate::store::queries::Sql;
 use crate::store::rows::*;
 use crate::store::{
-    DashboardFigures, DashboardQuery, EventQuery, HeldUser, JobClaim, MailClaim, MailQuery, Store,
-    TokenOwner, TokenQuery, UserQuery, Write,
+    Claim, DashboardFigures, DashboardQuery, EventQuery, HeldUser, MailQuery, Store, TokenOwner,
+    TokenQuery, UserQuery, Write,
 };
 
 /// How many migrations the database has applied.
@@ -207,7 +207,7 @@ where
         Sql::<B::Db>::events(self.read_pool(), query).await
     }
 
-    async fn claim_mails(&self, claim: &MailClaim<'_>) -> Result<Vec<MailRecord>> {
+    async fn claim_mails(&self, claim: &Claim<'_>) -> Result<Vec<MailRecord>> {
         Sql::<B::Db>::claim_mails(self.write_pool(), B::BEGIN_WRITE, B::ROW_LOCK, claim).await
     }
 
@@ -227,10 +227,7 @@ where
         Sql::<B::Db>::job_counts(self.read_pool(), id).await
     }
 
-    async fn claim_job_items(
-        &self,
-        claim: &JobClaim<'_>,
-    ) -> Result<Vec<(crate::ids::JobId, UserId)>> {
+    async fn claim_job_items(&self, claim: &Claim<'_>) -> Result<Vec<(crate::ids::JobId, UserId)>> {
         Sql::<B::Db>::claim_job_items(self.write_pool(), B::BEGIN_WRITE, B::ROW_LOCK, claim).await
     }
 

@@ -303,18 +303,10 @@ pub struct UserQuery {
     pub now: Timestamp,
 }
 
-/// A worker's claim on due mails: up to `limit`, leased to `owner` until `lease_until`.
+/// A worker's claim on due rows (outbox mails, or bulk jobs' items): up to `limit`,
+/// leased to `owner` until `lease_until`.
 #[derive(Debug, Clone, Copy)]
-pub struct MailClaim<'a> {
-    pub now: Timestamp,
-    pub lease_until: Timestamp,
-    pub limit: u64,
-    pub owner: &'a str,
-}
-
-/// A worker's claim on pending job items, as `MailClaim` on mails.
-#[derive(Debug, Clone, Copy)]
-pub struct JobClaim<'a> {
+pub struct Claim<'a> {
     pub now: Timestamp,
     pub lease_until: Timestamp,
     pub limit: u64,
@@ -419,7 +411,7 @@ pub trait Store: Send + Sync + 'static {
     async fn mails_with_plaintext_secrets(&self) -> Result<Vec<MailRecord>>;
     /// Marks up to `limit` due mails `sending` until `lease_until` and returns them.
     /// Due: queued with `next_attempt_at <= now`, or sending with an expired lease.
-    async fn claim_mails(&self, claim: &MailClaim<'_>) -> Result<Vec<MailRecord>>;
+    async fn claim_mails(&self, claim: &Claim<'_>) -> Result<Vec<MailRecord>>;
     /// Marks `owner`'s unfinished claims queued and due at `now`; returns how many.
     async fn reclaim_mails(&self, owner: &str, now: Timestamp) -> Result<u64>;
     /// Jobs not dismissed, newest first.
@@ -429,7 +421,7 @@ pub trait Store: Send + Sync + 'static {
     async fn job_counts(&self, id: JobId) -> Result<Vec<(Option<String>, i64)>>;
     /// Leases up to `limit` pending job items (none done, none leased to another
     /// worker) and returns them, oldest job first.
-    async fn claim_job_items(&self, claim: &JobClaim<'_>) -> Result<Vec<(JobId, UserId)>>;
+    async fn claim_job_items(&self, claim: &Claim<'_>) -> Result<Vec<(JobId, UserId)>>;
     /// Hands back `owner`'s unfinished job items (it stopped before their lease ended).
     async fn reclaim_job_items(&self, owner: &str) -> Result<u64>;
     /// A console session's data and expiry, by the hash of its id.

@@ -428,25 +428,45 @@ where
         pool: &sqlx::Pool<DB>,
         begin_write: &'static str,
         row_lock: &'static str,
-        claim: &crate::store::MailClaim<'_>,
+        claim: &crate::store::Claim<'_>,
     ) -> crate::error::Result<Vec<crate::model::MailRecord>> {
-        let mut tx = pool.begin_with(begin_write).await?;
         // Postgres: SKIP LOCKED lets several processes claim disjoint rows.
         // SQLite: the single writer serializes claims.
-        let rows: Vec<MailRow> = sqlx::query_as(&format!(
-            "UPDATE mails SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2, claimed_by = $4 \
-             WHERE id IN (SELECT id FROM mails WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at, id LIMIT $3{}) RETURNING {MAIL_COLUMNS}",
-            row_lock
-        ))
-        .bind(claim.now.0)
-        .bind(claim.lease_until.0)
-        .bind(claim.limit.clamp(1, 1000) as i64)
-        .bind(claim.owner)
-        .fetch_all(&mut *tx)
+        let rows: Vec<MailRow> = Self::claim(
+            pool,
+            begin_write,
+            format!(
+                "UPDATE mails SET status = 'sending', attempts = attempts + 1, next_attempt_at = $2, claimed_by = $4 \
+                 WHERE id IN (SELECT id FROM mails WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
+                 ORDER BY next_attempt_at, id LIMIT $3{row_lock}) RETURNING {MAIL_COLUMNS}"
+            ),
+            claim,
+        )
         .await?;
-        tx.commit().await?;
         Ok(rows.into_iter().filter_map(MailRow::into_record).collect())
+    }
+
+    /// Runs a claiming `UPDATE … RETURNING` in a write transaction of its own, with
+    /// `$1` the claim's now, `$2` its lease end, `$3` its limit and `$4` its owner.
+    async fn claim<R>(
+        pool: &sqlx::Pool<DB>,
+        begin_write: &'static str,
+        sql: String,
+        claim: &crate::store::Claim<'_>,
+    ) -> crate::error::Result<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, DB::Row> + Send + Unpin,
+    {
+        let mut tx = pool.begin_with(begin_write).await?;
+        let rows = sqlx::query_as(&sql)
+            .bind(claim.now.0)
+            .bind(claim.lease_until.0)
+            .bind(claim.limit.clamp(1, 1000) as i64)
+            .bind(claim.owner)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Jobs not dismissed, newest first; or the one job `id` (dismissed or not).
@@ -480,22 +500,20 @@ where
         pool: &sqlx::Pool<DB>,
         begin_write: &'static str,
         row_lock: &'static str,
-        claim: &crate::store::JobClaim<'_>,
+        claim: &crate::store::Claim<'_>,
     ) -> crate::error::Result<Vec<(crate::ids::JobId, crate::ids::UserId)>> {
-        let mut tx = pool.begin_with(begin_write).await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
-            "UPDATE job_items SET lease_until = $2, claimed_by = $4 \
-             WHERE (job_id, user_id) IN (SELECT job_id, user_id FROM job_items \
-             WHERE outcome IS NULL AND (lease_until IS NULL OR lease_until <= $1) \
-             ORDER BY job_id, user_id LIMIT $3{row_lock}) RETURNING job_id, user_id"
-        ))
-        .bind(claim.now.0)
-        .bind(claim.lease_until.0)
-        .bind(claim.limit.clamp(1, 1000) as i64)
-        .bind(claim.owner)
-        .fetch_all(&mut *tx)
+        let rows: Vec<(i64, i64)> = Self::claim(
+            pool,
+            begin_write,
+            format!(
+                "UPDATE job_items SET lease_until = $2, claimed_by = $4 \
+                 WHERE (job_id, user_id) IN (SELECT job_id, user_id FROM job_items \
+                 WHERE outcome IS NULL AND (lease_until IS NULL OR lease_until <= $1) \
+                 ORDER BY job_id, user_id LIMIT $3{row_lock}) RETURNING job_id, user_id"
+            ),
+            claim,
+        )
         .await?;
-        tx.commit().await?;
         Ok(rows
             .into_iter()
             .map(|(job, user)| (crate::ids::JobId(job), crate::ids::UserId(user)))

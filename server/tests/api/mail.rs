@@ -554,7 +554,7 @@ async fn claim_for(
 ) -> Vec<mailroom_core::model::MailRecord> {
     use mailroom_core::clock::Clock;
     let now = app.clock.now();
-    let claim = mailroom_core::store::MailClaim {
+    let claim = mailroom_core::store::Claim {
         now,
         lease_until: now.plus_secs(120),
         limit,
